@@ -1,0 +1,39 @@
+# arclerk — every target creates .venv itself when it is missing.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: run test lint bench venv clean demo-reset
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: the daemon on the embedded defaults (SQLite + Maildir) with the example invoices
+run: $(STAMP)
+	$(BIN)/arclerk import examples/invoices.json
+	@echo "arclerk: invoices mailed land in mail/sent/new; drop mail into mail/inbox/new. Ctrl-C stops."
+	$(BIN)/arclerk run
+
+## test: lint, then every test tier (unit, store on PostgreSQL, acceptance)
+test: $(STAMP) lint
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check daemon parsers rules outbox ledger tests
+	$(BIN)/ruff format --check daemon parsers rules outbox ledger tests
+	$(BIN)/mypy daemon parsers rules outbox ledger
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench/run.py
+
+demo-reset:
+	rm -rf arclerk.db arclerk.db-wal arclerk.db-shm mail/
+
+clean: demo-reset
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

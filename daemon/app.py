@@ -1,0 +1,171 @@
+"""Wiring: config -> store, rules, pipeline, mailer; and the cycle the daemon repeats.
+
+One cycle = read the inbox (each message committed, then moved) -> dunning tick ->
+flush the outbox. `run --once` is exactly one cycle; `run` repeats it until a signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+from dataclasses import dataclass, field
+
+import structlog
+
+from daemon.config import Config
+from daemon.pipeline import Context, Pipeline
+from daemon.scheduler import tick
+from daemon.sources import MaildirSource
+from ledger.errors import ConfigError, TransientError
+from ledger.store import Store
+from outbox.render import Renderer, Seller
+from outbox.transports import MaildirTransport, SmtpSettings, SmtpTransport, Transport
+from outbox.worker import Mailer
+from rules.loader import RulesError, load
+from rules.schema import Rules
+
+log = structlog.get_logger("arclerk")
+
+
+def load_rules(cfg: Config) -> Rules:
+    try:
+        return load(cfg.rules)
+    except RulesError as exc:
+        raise ConfigError(f"invalid rules: {exc.problems[0]}"
+                          + (f" (and {len(exc.problems) - 1} more; run `arclerk rules check`)"
+                             if len(exc.problems) > 1 else "")) from exc  # fmt: skip
+
+
+def open_store(cfg: Config) -> Store:
+    store = Store(cfg.database.url)
+    store.migrate()
+    return store
+
+
+def make_transport(cfg: Config) -> Transport:
+    out = cfg.mail.outbox
+    if out.maildir is not None:
+        return MaildirTransport(out.maildir)
+    assert out.smtp is not None
+    s = out.smtp
+    return SmtpTransport(SmtpSettings(s.host, s.port, s.tls, s.username,
+                                      s.password.get_secret_value() or None, s.timeout,
+                                      s.ca_file))  # fmt: skip
+
+
+@dataclass
+class CycleStats:
+    inbound: int = 0
+    duplicates: int = 0
+    reviews: int = 0
+    queued: int = 0
+    sent: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class App:
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.rules = load_rules(cfg)
+        self.store = open_store(cfg)
+        seller = Seller(cfg.seller.name, cfg.seller.address, cfg.seller.iban,
+                        cfg.seller.bank_name, cfg.seller.bic, cfg.seller.vat_id,
+                        cfg.seller.colour, cfg.seller.logo)  # fmt: skip
+        self.domain = cfg.mail.address.rsplit("@", 1)[-1]
+        self.renderer = Renderer(seller, cfg.templates)
+        self.transport = make_transport(cfg)
+        self.mailer = Mailer(self.store, self.renderer, self.transport, cfg.mail.address,
+                             cfg.mail.admin or cfg.mail.address)  # fmt: skip
+        if cfg.mail.inbox.maildir is None:
+            raise ConfigError("mail.inbox.imap is not supported yet; use mail.inbox.maildir")
+        self.source = MaildirSource(cfg.mail.inbox.maildir)
+        self.stopping = False
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.store, Context(self.rules, self.cfg.mail.authserv_id, self.domain,
+                                            self.cfg.mail.admin))  # fmt: skip
+
+    def read_inbox(self, now: dt.datetime, stats: CycleStats) -> None:
+        pipeline = self.pipeline()
+        for item in self.source.pending():
+            if self.stopping:
+                return
+            try:
+                raw = self.source.read(item)
+            except FileNotFoundError:  # another reader took it
+                continue
+            try:
+                outcome = pipeline.process(raw, self.source.mailbox, item.source_key, now)
+            except TransientError as exc:
+                stats.errors.append(str(exc))
+                log.warning("inbound_retry_later", source_key=item.source_key, error=str(exc))
+                continue
+            self.source.done(item, "FS" if outcome.review else "S")
+            stats.inbound += 1
+            stats.duplicates += outcome.duplicate
+            stats.reviews += outcome.review
+            log.info("message_processed", inbound_id=outcome.inbound_id,
+                     source_key=item.source_key, kind=outcome.kind, outcome=outcome.summary)  # fmt: skip
+
+    async def cycle(self, now: dt.datetime) -> CycleStats:
+        stats = CycleStats()
+        await asyncio.to_thread(self.read_inbox, now, stats)
+        if not self.stopping:
+            stats.queued = await asyncio.to_thread(tick, self.store, self.rules, now, self.domain)
+        stats.sent = await self.mailer.flush(now)
+        log.info("cycle_done", now=now.isoformat(), inbound=stats.inbound,
+                 duplicates=stats.duplicates, reviews=stats.reviews, queued=stats.queued,
+                 sent=stats.sent)  # fmt: skip
+        return stats
+
+    def reload_rules(self) -> None:
+        try:
+            self.rules = load_rules(self.cfg)
+            log.info("rules_reloaded")
+        except ConfigError as exc:
+            log.error("rules_reload_refused", error=str(exc), keeping="last good rules")
+
+    async def run_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        signals_seen = 0
+
+        def on_stop() -> None:
+            nonlocal signals_seen
+            signals_seen += 1
+            self.stopping = True
+            wake.set()
+            if signals_seen > 1:
+                log.warning("second_signal_abort")
+                raise SystemExit(130)
+            log.info("stopping", drain_seconds=self.cfg.daemon.drain_seconds)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, on_stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload_rules)
+        log.info("daemon_started", inbox=str(self.cfg.mail.inbox.maildir))
+        try:
+            while not self.stopping:
+                cycle = asyncio.ensure_future(self.cycle(dt.datetime.now(dt.UTC)))
+                try:
+                    await asyncio.shield(cycle)
+                except Exception as exc:  # noqa: BLE001 - the supervisor must survive a bad cycle
+                    log.exception("cycle_failed", error=str(exc))
+                if self.stopping:
+                    break
+                try:
+                    await asyncio.wait_for(wake.wait(), self.cfg.daemon.poll_seconds)
+                except TimeoutError:
+                    pass
+        finally:
+            await self.transport.close()
+            self.store.dispose()
+            log.info("daemon_stopped")
+
+    async def run_once(self, now: dt.datetime) -> CycleStats:
+        try:
+            return await self.cycle(now)
+        finally:
+            await self.transport.close()
+            self.store.dispose()

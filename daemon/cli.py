@@ -1,0 +1,231 @@
+"""The `arclerk` command line (CONTRACT.md).
+
+Exit status: 0 success; 1 a problem with the user's input or environment, explained on
+stderr without a traceback; 2 wrong usage (typer/click's own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from daemon import config as config_mod
+from daemon.logs import setup as setup_logging
+from ledger.errors import ArclerkError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="arclerk: an accounts-receivable clerk that works by email.")  # fmt: skip
+invoice_app = typer.Typer(no_args_is_help=True, help="Invoices in the ledger.")
+payment_app = typer.Typer(no_args_is_help=True, help="Payments in the ledger.")
+rules_app = typer.Typer(no_args_is_help=True, help="The YAML rules.")
+review_app = typer.Typer(no_args_is_help=True, help="What waits for a human.")
+app.add_typer(invoice_app, name="invoice")
+app.add_typer(payment_app, name="payment")
+app.add_typer(rules_app, name="rules")
+app.add_typer(review_app, name="review")
+
+_state: dict[str, Any] = {}
+
+
+@app.callback()
+def _root(
+    config: Annotated[str | None, typer.Option("--config", "-c", help="config YAML file")] = None,
+) -> None:
+    _state["config"] = config
+
+
+def _cfg() -> config_mod.Config:
+    cfg = config_mod.load(_state.get("config"))
+    setup_logging(cfg.log_level)
+    return cfg
+
+
+def _now(value: str | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+        except ValueError:
+            raise typer.BadParameter(f"not an ISO-8601 date or datetime: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("import")
+def import_cmd(file: Annotated[Path, typer.Argument(help="invoices as JSON or CSV")]) -> None:
+    """Import invoices (all-or-nothing; re-importing the same content is a no-op)."""
+    from daemon.app import load_rules, open_store
+    from ledger.importer import import_invoices, load_file
+
+    cfg = _cfg()
+    models = load_file(file)
+    rules = load_rules(cfg)
+    store = open_store(cfg)
+    try:
+        result = import_invoices(store, models, dt.datetime.now(dt.UTC),
+                                 rules.invoicing.number_pattern, str(file))  # fmt: skip
+    finally:
+        store.dispose()
+    typer.echo(f"imported {len(result.created)} invoice(s), {len(result.unchanged)} unchanged")
+
+
+@app.command()
+def run(
+    once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
+    now: Annotated[str | None, typer.Option("--now", help="pretend the clock says this")] = None,
+) -> None:
+    """Run the daemon (until SIGTERM/SIGINT), or one cycle with --once."""
+    from daemon.app import App
+
+    if now is not None and not once:
+        raise typer.BadParameter("--now only makes sense with --once")
+    cfg = _cfg()
+    when = _now(now)
+    application = App(cfg)
+    if once:
+        stats = asyncio.run(application.run_once(when))
+        typer.echo(f"cycle at {when.isoformat()}: {stats.inbound} message(s) read, "
+                   f"{stats.queued} mail(s) queued, {stats.sent} sent, "
+                   f"{stats.reviews} for review", err=True)  # fmt: skip
+    else:
+        asyncio.run(application.run_forever())
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help=".eml file (or a bare .pdf)")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Show what the inbound pipeline understands of one message (read-only)."""
+    from daemon.inspect import describe
+
+    cfg = _cfg()
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ArclerkError(f"cannot read {file}: {exc.strerror}") from exc
+    result = describe(cfg, raw, file.name)
+    if as_json:
+        _print_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")
+
+
+def _ledger_read(fn: Any) -> Any:
+    from daemon.app import open_store
+
+    store = open_store(_cfg())
+    try:
+        with store.read() as conn:
+            return fn(conn)
+    finally:
+        store.dispose()
+
+
+@invoice_app.command("list")
+def invoice_list(
+    status: Annotated[str | None, typer.Option("--status", help="only this status")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List the ledger's invoices."""
+    from ledger import invoices
+    from ledger.models import InvoiceStatus
+
+    if status is not None and status not in {s.value for s in InvoiceStatus}:
+        raise typer.BadParameter(f"unknown status {status!r}; one of "
+                                 + ", ".join(s.value for s in InvoiceStatus))  # fmt: skip
+    rows = _ledger_read(lambda c: invoices.list_rows(c, status))
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['number']:<18} {r['customer_id']:<10} {r['currency']} "
+                   f"{r['total']:>12} open {r['open_amount']:>12}  {r['status']}")  # fmt: skip
+
+
+@invoice_app.command("show")
+def invoice_show(number: str) -> None:
+    """One invoice with its audit trail."""
+    from ledger import events, invoices
+
+    def fetch(conn: Any) -> dict[str, Any]:
+        row = invoices.find_by_number(conn, number)
+        if row is None:
+            raise ArclerkError(f"no invoice {number}")
+        listed = [r for r in invoices.list_rows(conn) if r["number"] == number][0]
+        return {**listed, "events": events.for_invoice(conn, row["id"])}
+
+    _print_json(_ledger_read(fetch))
+
+
+@payment_app.command("list")
+def payment_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the payments with their allocations."""
+    from ledger import payments
+
+    rows = _ledger_read(payments.list_rows)
+    if as_json:
+        _print_json(rows)
+        return
+    for p in rows:
+        allocs = ", ".join(f"{a['invoice']} {a['amount']}" for a in p["allocations"]) or "-"
+        typer.echo(f"{p['id']:>5} {p['currency']} {p['amount']:>12} {p['status']:<18} {allocs}")
+
+
+@review_app.command("list")
+def review_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Open review items."""
+    from ledger import reviews
+
+    rows = _ledger_read(reviews.list_open)
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:>5} {r['created_at'][:16]}  {r['reason']}")
+
+
+@rules_app.command("check")
+def rules_check(
+    file: Annotated[Path | None, typer.Argument(help="rules file (default: the configured one)")] = None,
+) -> None:
+    """Validate a rules file; errors name file:line and key."""
+    from rules.loader import RulesError, load
+
+    path = file
+    if path is None:
+        path = _cfg().rules
+    try:
+        load(path)
+    except RulesError as exc:
+        for problem in exc.problems:
+            typer.echo(problem, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{path or 'built-in rules'}: OK")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except ArclerkError as exc:
+        typer.echo(f"arclerk: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # the environment (disk, permissions), not a bug of ours
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"arclerk: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,109 @@
+"""`arclerk parse`: what the pipeline would understand of one file, read-only.
+
+Uses the ledger (when one exists) to resolve invoice references and to know whether the
+sender is a customer; never writes to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+
+from daemon.app import load_rules
+from daemon.config import Config
+from daemon.pipeline import Context, Pipeline
+from ledger import invoices as inv_store
+from ledger.store import Store
+from parsers import parse
+from parsers import remittance
+from parsers.auth import is_authenticated
+from rules.classify import Kind, SenderInfo, classify
+
+
+def _store(cfg: Config) -> Store | None:
+    url = cfg.database.url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    store = Store(url)
+    try:
+        if not sa_inspect(store.engine).has_table("invoices"):
+            store.dispose()
+            return None
+    except Exception:  # noqa: BLE001 - no reachable ledger simply means no resolution
+        store.dispose()
+        return None
+    return store
+
+
+def _payment_json(p: Any, numbers: list[str]) -> dict[str, Any]:
+    return {"invoice_refs": numbers, "amount": str(p.amount), "currency": p.currency,
+            "date": p.date.isoformat() if p.date else None, "reference": p.reference,
+            "payer": p.payer, "evidence": p.source}  # fmt: skip
+
+
+def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
+    rules = load_rules(cfg)
+    store = _store(cfg)
+    try:
+        if name.lower().endswith(".pdf"):
+            rows, problems = remittance.rows(name, raw)
+            numbers = []
+            payments = []
+            for p in rows:
+                refs = _resolve(store, p.ref_tokens)
+                numbers += [n for n in refs if n not in numbers]
+                payments.append(_payment_json(p, refs))
+            return {"kind": Kind.REMITTANCE_ADVICE.value if rows else Kind.UNKNOWN.value,
+                    "intent": None, "invoice_refs": numbers, "payments": payments,
+                    "promised_date": None, "bounce": None, "authenticated": False, "text": "",
+                    "warnings": problems}  # fmt: skip
+        facts = parse(raw)
+        if store is not None:
+            pipeline = Pipeline(store, Context(rules, cfg.mail.authserv_id, "", None))
+            with store.read() as conn:
+                _, sender = pipeline._sender(conn, facts)
+                refs = pipeline._invoice_refs(conn, facts)
+        else:
+            sender = SenderInfo(is_customer=False, in_thread=bool(facts.in_reply_to))
+            refs = list(facts.ref_tokens)
+        verdict = classify(facts, sender, rules, cfg.mail.authserv_id)
+        promised = None
+        if verdict.intent == "promise_to_pay":
+            from parsers.dates import first_future_date
+
+            base = facts.date.date() if facts.date else None
+            promised = first_future_date(facts.new_text, base) if base else None
+        payments = []
+        if verdict.kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
+            payments = [_payment_json(p, _resolve(store, p.ref_tokens)) for p in facts.payments]
+        b = facts.bounce
+        return {
+            "kind": verdict.kind.value,
+            "intent": verdict.intent if verdict.kind is Kind.CUSTOMER_REPLY else None,
+            "invoice_refs": refs,
+            "payments": payments,
+            "promised_date": promised.isoformat() if promised else None,
+            "bounce": {"recipients": list(b.recipients), "permanent": b.permanent,
+                       "status": b.status, "original_message_id": b.original_message_id}
+            if b and verdict.kind is Kind.BOUNCE else None,
+            "authenticated": is_authenticated(facts.auth, cfg.mail.authserv_id, facts.from_domain),
+            "text": facts.new_text,
+            "message_id": facts.message_id,
+            "trusted": verdict.trusted,
+            "reason": verdict.reason,
+            "intents": list(verdict.intents),
+            "out_of_office_until": facts.ooo_until.isoformat() if facts.ooo_until else None,
+            "warnings": list(facts.problems),
+        }  # fmt: skip
+    finally:
+        if store is not None:
+            store.dispose()
+
+
+def _resolve(store: Store | None, tokens: tuple[str, ...]) -> list[str]:
+    if store is None:
+        return list(tokens)
+    with store.read() as conn:
+        return inv_store.resolve_refs(conn, tokens)

@@ -1,0 +1,336 @@
+"""The inbound pipeline: record a message, understand it, apply its effects — all in ONE
+transaction — and say what happened. The source moves the message only afterwards.
+
+A message seen before (same source key, or same Message-ID and content) has no effect.
+Anything unclear becomes a review item with the reason; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from ledger import events, invoices as inv_store, payments as pay_store, reviews
+from ledger.models import InvoiceStatus, OPEN_STATUSES
+from ledger.money import from_minor, to_minor
+from ledger.schema import customers, inbound, invoices
+from outbox import queue
+from parsers import ParsedMessage, PaymentFact, parse
+from parsers.dates import first_future_date
+from rules.classify import Kind, SenderInfo, Verdict, classify
+from rules.matching import OpenInvoice, match, same_payer
+from rules.schema import Rules
+from daemon.scheduler import reschedule
+
+log = structlog.get_logger("arclerk.inbound")
+
+#: webmail domains: a customer's address there says nothing about its colleagues
+FREEMAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+                      "yahoo.com", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net",
+                      "web.de", "proton.me", "protonmail.com", "mail.com", "orange.fr"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    inbound_id: int | None
+    kind: str
+    summary: str
+    duplicate: bool = False
+    review: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    rules: Rules
+    authserv_id: str | None
+    domain: str  # for Message-IDs of mails we queue
+    admin: str | None  # admin notices are mailed only when an admin address is configured
+
+
+class Pipeline:
+    def __init__(self, store, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+        self.store = store
+        self.ctx = ctx
+
+    def process(self, raw: bytes, mailbox: str, source_key: str, now: dt.datetime) -> Outcome:
+        facts = parse(raw)
+        digest = hashlib.sha256(raw).hexdigest()
+        with self.store.write() as conn:
+            seen = conn.execute(
+                select(inbound.c.id).where(or_(
+                    (inbound.c.mailbox == mailbox) & (inbound.c.source_key == source_key),
+                    (inbound.c.message_id == facts.message_id) & (inbound.c.sha256 == digest),
+                ))
+            ).first()  # fmt: skip
+            if seen:
+                return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
+            inbound_id = int(conn.execute(insert(inbound).values(
+                mailbox=mailbox, source_key=source_key, message_id=facts.message_id,
+                sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # fmt: skip
+            outcome = self._apply(conn, inbound_id, facts, now)
+            conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
+                kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
+        return outcome
+
+    # -- understanding ------------------------------------------------------------------
+
+    def _sender(self, conn: Connection, facts: ParsedMessage) -> tuple[list[str], SenderInfo]:
+        addr, domain = facts.from_addr, facts.from_domain
+        cond = func.lower(customers.c.email) == addr
+        if domain and domain not in FREEMAIL:
+            cond = or_(cond, func.lower(customers.c.email).like(f"%@{domain}"))
+        ids = [r[0] for r in conn.execute(select(customers.c.id).where(cond))] if addr else []
+        in_thread = bool(inv_store.by_message_id(conn, facts.in_reply_to))
+        return ids, SenderInfo(is_customer=bool(ids), in_thread=in_thread)
+
+    def _invoice_refs(self, conn: Connection, facts: ParsedMessage) -> list[str]:
+        """Threading headers first, then subject and new text, then the quoted text."""
+        found = inv_store.by_message_id(conn, facts.in_reply_to)
+        for number in inv_store.resolve_refs(conn, facts.ref_tokens):
+            if number not in found:
+                found.append(number)
+        if not found:
+            found = inv_store.resolve_refs(conn, facts.quoted_ref_tokens)
+        return found
+
+    def _apply(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
+               now: dt.datetime) -> Outcome:  # fmt: skip
+        customer_ids, sender = self._sender(conn, facts)
+        verdict = classify(facts, sender, self.ctx.rules, self.ctx.authserv_id)
+        refs = self._invoice_refs(conn, facts)
+        kind = verdict.kind
+        if facts.problems and kind is Kind.UNKNOWN:
+            return self._review(conn, inbound_id, now, kind,
+                                f"message not understood: {'; '.join(facts.problems)}")  # fmt: skip
+        if kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
+            return self._payments(conn, inbound_id, facts, verdict, customer_ids, now)
+        if kind is Kind.BOUNCE:
+            return self._bounce(conn, inbound_id, facts, now)
+        if kind is Kind.AUTO_REPLY:
+            events.record(conn, now, "auto_reply_received", verdict.reason, inbound_id=inbound_id,
+                          detail={"refs": refs, "back_on": str(facts.ooo_until or "")})  # fmt: skip
+            return Outcome(inbound_id, kind.value, f"{verdict.reason}; not answered")
+        if kind is Kind.CUSTOMER_REPLY:
+            return self._reply(conn, inbound_id, facts, verdict, refs, customer_ids, now)
+        return self._review(conn, inbound_id, now, kind, f"not understood: {verdict.reason}")
+
+    def _review(self, conn: Connection, inbound_id: int, now: dt.datetime, kind: Kind,
+                reason: str, invoice_id: int | None = None,
+                payment_id: int | None = None) -> Outcome:  # fmt: skip
+        reviews.open_item(conn, now, reason, inbound_id=inbound_id, invoice_id=invoice_id,
+                          payment_id=payment_id)  # fmt: skip
+        return Outcome(inbound_id, kind.value, f"review: {reason}", review=True)
+
+    # -- payments -----------------------------------------------------------------------
+
+    def _open_invoices(self, conn: Connection, numbers: list[str]) -> tuple[list[OpenInvoice], list[str]]:
+        if not numbers:
+            return [], []
+        rows = conn.execute(select(invoices).where(invoices.c.number.in_(numbers))).mappings().all()
+        by_number = {r["number"]: r for r in rows}
+        open_, closed = [], []
+        for n in numbers:
+            r = by_number[n]
+            if r["open_minor"] > 0 and InvoiceStatus(r["status"]) in OPEN_STATUSES:
+                open_.append(_open(r))
+            else:
+                closed.append(n)
+        return open_, closed
+
+    def _payer_invoices(self, conn: Connection, fact: PaymentFact,
+                        sender_customers: list[str]) -> list[OpenInvoice] | None:  # fmt: skip
+        ids = list(sender_customers)
+        if not ids and fact.payer:
+            ids = [r["id"] for r in conn.execute(select(customers.c.id, customers.c.name)).mappings()
+                   if same_payer(fact.payer, r["name"])]  # fmt: skip
+        if len(ids) != 1:
+            return None
+        rows = conn.execute(select(invoices).where(
+            invoices.c.customer_id == ids[0], invoices.c.open_minor > 0,
+            invoices.c.status.in_([s.value for s in OPEN_STATUSES]),
+        )).mappings()  # fmt: skip
+        return [_open(r) for r in rows]
+
+    def _payments(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
+                  verdict: Verdict, customer_ids: list[str], now: dt.datetime) -> Outcome:  # fmt: skip
+        kind = verdict.kind
+        if not verdict.trusted:
+            return self._review(conn, inbound_id, now, kind,
+                                f"{verdict.reason}; payment not applied")  # fmt: skip
+        notes = []
+        review = False
+        payer_customers = customer_ids if kind is Kind.REMITTANCE_ADVICE else []
+        for fact in facts.payments:
+            numbers = inv_store.resolve_refs(conn, fact.ref_tokens)
+            pid = pay_store.record(
+                conn, amount=fact.amount, currency=fact.currency, date=fact.date,
+                reference=fact.reference, payer=fact.payer or facts.from_name,
+                source_message_id=facts.message_id, inbound_id=inbound_id,
+                transaction_id=fact.transaction_id, now=now,
+            )  # fmt: skip
+            if pid is None:
+                events.record(conn, now, "duplicate_payment_ignored",
+                              f"payment of {fact.amount} {fact.currency} already recorded",
+                              inbound_id=inbound_id)  # fmt: skip
+                notes.append(f"{fact.amount} {fact.currency}: already recorded")
+                continue
+            referenced, closed = self._open_invoices(conn, numbers)
+            payer_open = self._payer_invoices(conn, fact, payer_customers)
+            m = match(fact.amount, fact.currency, referenced, closed, payer_open)
+            cause = (f"paid by payment {pid} from message {facts.message_id}"
+                     f"{' (' + fact.source + ')' if fact.source != 'body' else ''}, rule {m.rule}")  # fmt: skip
+            applied_whole = m.review is None
+            if m.review is None or m.allocations and m.unapplied > 0:
+                for a in m.allocations:
+                    inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
+                                       amount_minor=to_minor(a.amount, fact.currency),
+                                       rule=f"matching.{m.rule}", confidence=m.confidence,
+                                       now=now, cause=cause, inbound_id=inbound_id)  # fmt: skip
+                    reschedule(conn, a.invoice_id, self.ctx.rules, now)
+            if applied_whole:
+                pay_store.refresh_status(conn, pid)
+                notes.append(f"{fact.amount} {fact.currency} -> "
+                             + ", ".join(f"{a.number} {a.amount}" for a in m.allocations))  # fmt: skip
+            else:
+                pay_store.refresh_status(conn, pid, review=True)
+                reviews.open_item(conn, now, f"payment {pid} of {fact.amount} {fact.currency}: "
+                                  f"{m.review}", inbound_id=inbound_id, payment_id=pid)  # fmt: skip
+                notes.append(f"{fact.amount} {fact.currency}: review ({m.review})")
+                review = True
+        if not facts.payments:
+            return self._review(conn, inbound_id, now, kind, "no payment could be read")
+        return Outcome(inbound_id, kind.value, "; ".join(notes), review=review)
+
+    # -- bounces ------------------------------------------------------------------------
+
+    def _bounce(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
+                now: dt.datetime) -> Outcome:  # fmt: skip
+        b = facts.bounce
+        assert b is not None
+        if not b.permanent:
+            events.record(conn, now, "bounce_temporary", f"temporary failure {b.status}",
+                          inbound_id=inbound_id, detail={"recipients": list(b.recipients)})  # fmt: skip
+            return Outcome(inbound_id, Kind.BOUNCE.value, "temporary failure; nothing changed")
+        hit = []
+        for addr in b.recipients:
+            for c in conn.execute(select(customers).where(
+                    func.lower(customers.c.email) == addr.lower())).mappings():  # fmt: skip
+                hit.append(c["id"])
+                conn.execute(update(customers).where(customers.c.id == c["id"]).values(
+                    email_bounced_at=now, bounce_reason=f"{b.status or '5.0.0'} ({facts.message_id})"))  # fmt: skip
+                for inv_id in conn.execute(select(invoices.c.id).where(
+                        invoices.c.customer_id == c["id"])).scalars():  # fmt: skip
+                    events.record(conn, now, "contact_bounced",
+                                  f"{addr} bounced ({b.status}); no more mail to it",
+                                  invoice_id=inv_id, inbound_id=inbound_id,
+                                  rule="dunning.stop_on_bounce")  # fmt: skip
+                    reschedule(conn, inv_id, self.ctx.rules, now)
+        if not hit:
+            return self._review(conn, inbound_id, now, Kind.BOUNCE,
+                                f"bounce for {', '.join(b.recipients)}: not a customer address")  # fmt: skip
+        reason = f"address {', '.join(b.recipients)} bounced permanently ({b.status}); " \
+                 f"customer(s) {', '.join(hit)} need a new address"
+        self._notify_admin(conn, now, inbound_id, reason, "bounce")
+        return self._review(conn, inbound_id, now, Kind.BOUNCE, reason)
+
+    # -- customer replies ---------------------------------------------------------------
+
+    def _reply(self, conn: Connection, inbound_id: int, facts: ParsedMessage, verdict: Verdict,
+               refs: list[str], customer_ids: list[str], now: dt.datetime) -> Outcome:  # fmt: skip
+        kind = Kind.CUSTOMER_REPLY
+        rows = [r for r in (inv_store.find_by_number(conn, n) for n in refs) if r is not None]
+        if customer_ids:  # a customer can only steer its own invoices
+            rows = [r for r in rows if r["customer_id"] in customer_ids]
+        if not rows:
+            return self._review(conn, inbound_id, now, kind,
+                                f"customer reply ({verdict.intent}) names no invoice of theirs")  # fmt: skip
+        intents = verdict.intents or ("other",)
+        notes: list[str] = []
+        base = (facts.date or now).astimezone(dt.UTC).date()
+        for r in rows:
+            number, status = r["number"], InvoiceStatus(r["status"])
+            settled = status in (InvoiceStatus.PAID, InvoiceStatus.VOID, InvoiceStatus.WRITTEN_OFF)
+            if "dispute" in intents and not settled:
+                inv_store.set_status(conn, r["id"], InvoiceStatus.DISPUTED, now,
+                                     f"customer disputes it in message {facts.message_id}",
+                                     rule="classification.intents.dispute",
+                                     inbound_id=inbound_id, next_action_at=None)  # fmt: skip
+                reason = f"{number} disputed by the customer: {facts.new_text[:300]!r}"
+                reviews.open_item(conn, now, reason, inbound_id=inbound_id, invoice_id=r["id"])
+                self._notify_admin(conn, now, inbound_id, reason, "dispute", r["id"])
+                notes.append(f"{number} disputed")
+            elif "promise_to_pay" in intents and not settled:
+                notes.append(self._promise(conn, inbound_id, facts, r, base, now))
+            elif "claims_paid" in intents and not settled:
+                reviews.open_item(conn, now, f"customer says {number} is paid; no payment "
+                                  "seen yet — check the bank", inbound_id=inbound_id,
+                                  invoice_id=r["id"])  # fmt: skip
+                notes.append(f"{number}: customer claims paid (review)")
+            if "copy_request" in intents:
+                today = now.astimezone(ZoneInfo(_tz(conn, r["customer_id"]))).date()
+                mid = queue.enqueue(conn, idem_key=f"copy:{r['id']}:{inbound_id}", kind="copy",
+                                    recipient=_email(conn, r["customer_id"]), now=now,
+                                    domain=self.ctx.domain, invoice_id=r["id"], step=None,
+                                    in_reply_to=facts.message_id)  # fmt: skip
+                if mid:
+                    conn.execute(update(invoices).where(invoices.c.id == r["id"])
+                                 .values(last_mail_on=today))  # fmt: skip
+                    reschedule(conn, r["id"], self.ctx.rules, now)
+                notes.append(f"copy of {number} queued")
+            if intents == ("other",) or (settled and not {"copy_request"} & set(intents)):
+                reviews.open_item(conn, now, f"customer wrote about {number}: "
+                                  f"{facts.new_text[:300]!r}", inbound_id=inbound_id,
+                                  invoice_id=r["id"])  # fmt: skip
+                notes.append(f"{number}: reply for a human (review)")
+            events.record(conn, now, "customer_reply", f"intents {list(intents)}",
+                          invoice_id=r["id"], inbound_id=inbound_id)  # fmt: skip
+        return Outcome(inbound_id, kind.value, "; ".join(notes),
+                       review=any("review" in n for n in notes))  # fmt: skip
+
+    def _promise(self, conn: Connection, inbound_id: int, facts: ParsedMessage, r: dict,  # type: ignore[type-arg]
+                 base: dt.date, now: dt.datetime) -> str:  # fmt: skip
+        d = self.ctx.rules.dunning
+        when = first_future_date(facts.new_text or facts.text, base)
+        rule = "classification.intents.promise_to_pay"
+        if when is None:
+            when = base + dt.timedelta(days=d.promise_default_days)
+            rule = "dunning.promise_default_days"
+        if when > base + dt.timedelta(days=d.promise_max_days):
+            reviews.open_item(conn, now, f"{r['number']}: promise to pay on {when} is further "
+                              f"out than {d.promise_max_days} days", inbound_id=inbound_id,
+                              invoice_id=r["id"])  # fmt: skip
+            return f"{r['number']}: promise for {when} (review)"
+        inv_store.set_status(conn, r["id"], InvoiceStatus.PROMISED, now,
+                             f"customer promised payment by {when} in message {facts.message_id}",
+                             rule=rule, inbound_id=inbound_id, promised_until=when)  # fmt: skip
+        reschedule(conn, r["id"], self.ctx.rules, now)
+        return f"{r['number']} promised for {when}"
+
+    def _notify_admin(self, conn: Connection, now: dt.datetime, inbound_id: int, reason: str,
+                      what: str, invoice_id: int | None = None) -> None:  # fmt: skip
+        if not self.ctx.admin:
+            return
+        queue.enqueue(conn, idem_key=f"admin:{what}:{inbound_id}:{invoice_id}", kind="admin",
+                      recipient=self.ctx.admin, now=now, domain=self.ctx.domain,
+                      invoice_id=invoice_id, params={"reason": reason, "subject": reason[:120]})  # fmt: skip
+
+
+def _open(r) -> OpenInvoice:  # type: ignore[no-untyped-def]
+    return OpenInvoice(r["id"], r["number"], r["customer_id"], r["currency"],
+                       from_minor(r["open_minor"], r["currency"]), r["due_date"])  # fmt: skip
+
+
+def _tz(conn: Connection, customer_id: str) -> str:
+    return str(conn.execute(select(customers.c.timezone).where(customers.c.id == customer_id)).scalar_one())
+
+
+def _email(conn: Connection, customer_id: str) -> str:
+    return str(conn.execute(select(customers.c.email).where(customers.c.id == customer_id)).scalar_one())
+
+
+__all__ = ["Context", "Outcome", "Pipeline"]

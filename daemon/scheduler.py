@@ -1,0 +1,117 @@
+"""The dunning tick: only invoices whose indexed `next_action_at` is due are read.
+
+For each, rules.dunning decides; the mail is queued and the next `next_action_at` set in
+the same transaction, so a crash or a second tick never queues a step twice (the outbox
+idempotency key (invoice, kind, step) backs that up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import Connection, select, update
+
+from ledger import events
+from ledger.models import InvoiceStatus
+from ledger.schema import customers, invoices
+from outbox import queue
+from rules.dunning import Action, DunningState, next_step
+from rules.schema import Rules
+
+log = structlog.get_logger("arclerk.scheduler")
+
+
+def local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), ZoneInfo(tz)).astimezone(dt.UTC)
+
+
+def state_of(row: dict, bounced: bool) -> DunningState:  # type: ignore[type-arg]
+    return DunningState(
+        status=InvoiceStatus(row["status"]), issue_date=row["issue_date"],
+        due_date=row["due_date"], steps_sent=row["steps_sent"],
+        last_reminder_on=row["last_reminder_on"], last_mail_on=row["last_mail_on"],
+        promised_until=row["promised_until"], contact_bounced=bounced,
+    )  # fmt: skip
+
+
+def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime) -> None:
+    """Recompute an invoice's next_action_at after something changed it."""
+    row = conn.execute(
+        select(invoices, customers.c.timezone, customers.c.email_bounced_at)
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .where(invoices.c.id == invoice_id)
+    ).mappings().one()  # fmt: skip
+    tz = row["timezone"]
+    today = now.astimezone(ZoneInfo(tz)).date()
+    decision = next_step(state_of(dict(row), row["email_bounced_at"] is not None), today, rules)
+    if decision.action is not Action.NONE:
+        when: dt.datetime | None = now
+    else:
+        when = local_midnight_utc(decision.next_on, tz) if decision.next_on else None
+    conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(next_action_at=when))
+
+
+def tick(store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:  # type: ignore[no-untyped-def]
+    """Queue every mail that is due at `now`; returns how many were queued."""
+    queued = 0
+    while True:
+        with store.write() as conn:
+            ids = [r[0] for r in conn.execute(
+                select(invoices.c.id).where(invoices.c.next_action_at <= now)
+                .order_by(invoices.c.next_action_at, invoices.c.id).limit(batch)
+            )]  # fmt: skip
+            for invoice_id in ids:
+                queued += _act(conn, invoice_id, rules, now, domain)
+        if len(ids) < batch:
+            return queued
+
+
+def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, domain: str) -> int:
+    row = conn.execute(
+        select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .where(invoices.c.id == invoice_id)
+    ).mappings().one()  # fmt: skip
+    tz = row["timezone"]
+    today = now.astimezone(ZoneInfo(tz)).date()
+    decision = next_step(state_of(dict(row), row["email_bounced_at"] is not None), today, rules)
+    bound = log.bind(invoice=row["number"], action=decision.action.value, reason=decision.reason)
+    queued = 0
+    if decision.ends_promise:
+        status = (InvoiceStatus.PARTIALLY_PAID if row["open_minor"] < row["total_minor"]
+                  else InvoiceStatus.SENT)  # fmt: skip
+        conn.execute(update(invoices).where(invoices.c.id == invoice_id)
+                     .values(status=status.value, promised_until=None))  # fmt: skip
+        events.record(conn, now, "promise_broken",
+                      f"promised date {row['promised_until']} passed unpaid; dunning resumes",
+                      invoice_id=invoice_id, rule="dunning.promise_grace_days",
+                      detail={"to": status.value})  # fmt: skip
+    if decision.action is Action.SEND_INVOICE:
+        mid = queue.enqueue(conn, idem_key=f"invoice:{invoice_id}", kind="invoice",
+                            recipient=row["email"], now=now, domain=domain,
+                            invoice_id=invoice_id)  # fmt: skip
+        values: dict[str, object] = {"status": InvoiceStatus.SENT.value, "last_mail_on": today}
+        if mid:
+            values["thread_message_id"] = mid
+            queued += 1
+        conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+        events.record(conn, now, "status_changed", "invoice mailed on its issue date",
+                      invoice_id=invoice_id, rule="dunning.send_invoice",
+                      detail={"from": "draft", "to": "sent"})  # fmt: skip
+    elif decision.action is Action.REMIND:
+        assert decision.step is not None
+        step = decision.step
+        mid = queue.enqueue(conn, idem_key=f"reminder:{invoice_id}:{step.name}", kind="reminder",
+                            recipient=row["email"], now=now, domain=domain,
+                            invoice_id=invoice_id, step=step.name,
+                            params={"template": step.template, "tone": step.tone})  # fmt: skip
+        queued += 1 if mid else 0
+        conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(
+            steps_sent=row["steps_sent"] + 1, last_mail_on=today, last_reminder_on=today))  # fmt: skip
+        events.record(conn, now, "reminder_queued", decision.reason, invoice_id=invoice_id,
+                      rule=f"dunning.ladder.{step.name}")  # fmt: skip
+    reschedule(conn, invoice_id, rules, now)
+    bound.info("dunning_decision")
+    return queued

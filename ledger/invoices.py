@@ -1,0 +1,272 @@
+"""Invoices in the store: insert, load, list, allocate money, change state.
+
+Every state change here writes an event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+
+from ledger import events
+from ledger.models import (
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Line,
+    compute_totals,
+)
+from ledger.money import from_minor, to_minor
+from ledger.refs import digits_key, ref_key
+from ledger.schema import allocations, customers, invoice_lines, invoices, outbox
+
+
+def content_hash(spec: dict[str, Any]) -> str:
+    """A stable digest of an invoice's imported content (for idempotent re-import)."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> None:
+    row = conn.execute(select(customers).where(customers.c.id == customer.id)).mappings().first()
+    values = {
+        "name": customer.name, "email": customer.email, "language": customer.language,
+        "timezone": customer.timezone, "address": customer.address,
+    }  # fmt: skip
+    if row is None:
+        conn.execute(insert(customers).values(id=customer.id, created_at=now, **values))
+        return
+    changed = {k: v for k, v in values.items() if row[k] != v}
+    if changed:
+        if "email" in changed:  # a new address has not bounced (yet)
+            changed |= {"email_bounced_at": None, "bounce_reason": None}
+        conn.execute(update(customers).where(customers.c.id == customer.id).values(**changed))
+        events.record(conn, now, "customer_updated", f"import changed {sorted(changed)}",
+                      detail={"customer": customer.id})  # fmt: skip
+
+
+def insert_invoice(
+    conn: Connection,
+    *,
+    number: str,
+    customer_id: str,
+    currency: str,
+    issue_date: dt.date,
+    due_date: dt.date,
+    lines: list[Line],
+    status: InvoiceStatus,
+    payment_terms: str,
+    digest: str,
+    now: dt.datetime,
+    cause: str,
+) -> int:
+    totals = compute_totals(lines, currency)
+    total_minor = to_minor(totals.total, currency)
+    # A draft is due for mailing on its issue date; a sent one waits for the ladder.
+    next_action = dt.datetime.combine(issue_date, dt.time(), dt.UTC)
+    invoice_id = conn.execute(
+        insert(invoices).values(
+            number=number, ref_key=ref_key(number), digits_key=digits_key(number),
+            customer_id=customer_id, currency=currency, issue_date=issue_date,
+            due_date=due_date, status=status.value, total_minor=total_minor,
+            open_minor=total_minor, payment_terms=payment_terms, content_hash=digest,
+            next_action_at=next_action, steps_sent=0, created_at=now,
+        )
+    ).inserted_primary_key[0]  # fmt: skip
+    conn.execute(
+        insert(invoice_lines),
+        [
+            {"invoice_id": invoice_id, "position": i, "description": ln.description,
+             "quantity": str(ln.quantity), "unit_price": str(ln.unit_price),
+             "tax_rate": str(ln.tax_rate)}
+            for i, ln in enumerate(lines)
+        ],
+    )  # fmt: skip
+    events.record(conn, now, "invoice_created", cause, invoice_id=invoice_id,
+                  detail={"number": number, "status": status.value,
+                          "total": str(totals.total), "currency": currency})  # fmt: skip
+    return int(invoice_id)
+
+
+def find_by_number(conn: Connection, number: str) -> RowMapping | None:
+    return conn.execute(select(invoices).where(invoices.c.number == number)).mappings().first()
+
+
+def find_by_digest(conn: Connection, digest: str) -> str | None:
+    """The number of an invoice imported earlier with exactly this content, if any."""
+    row = conn.execute(select(invoices.c.number).where(invoices.c.content_hash == digest)).first()
+    return row[0] if row else None
+
+
+def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
+    """Canonical invoice numbers for reference tokens, in the order first found.
+
+    A token matches by its full key (prefix and digits) first; a token that has at least
+    two digit groups may also match by digits alone, but only if exactly one invoice has
+    them: an ambiguous reference resolves to nothing rather than to a guess.
+    """
+    found: list[str] = []
+    for token in tokens:
+        rk, dk = ref_key(token), digits_key(token)
+        if not dk:
+            continue
+        rows = conn.execute(select(invoices.c.number).where(invoices.c.ref_key == rk)).all()
+        if not rows and dk.count("-") >= 1:
+            rows = conn.execute(
+                select(invoices.c.number).where(invoices.c.digits_key == dk).limit(2)
+            ).all()
+        if not rows and dk != rk:  # "Nr. 42" for an invoice numbered plainly "42"
+            rows = conn.execute(select(invoices.c.number).where(invoices.c.ref_key == dk)).all()
+        if len(rows) == 1 and rows[0][0] not in found:
+            found.append(rows[0][0])
+    return found
+
+
+def by_message_id(conn: Connection, message_ids: Iterable[str]) -> list[str]:
+    """Invoice numbers of the outgoing mails with these Message-IDs (thread resolution)."""
+    ids = [m for m in message_ids if m]
+    if not ids:
+        return []
+    rows = conn.execute(
+        select(invoices.c.number)
+        .select_from(outbox.join(invoices, outbox.c.invoice_id == invoices.c.id))
+        .where(or_(outbox.c.message_id.in_(ids), invoices.c.thread_message_id.in_(ids)))
+        .distinct()
+    ).all()
+    return sorted(r[0] for r in rows)
+
+
+def load(conn: Connection, invoice_id: int) -> Invoice:
+    row = conn.execute(
+        select(invoices, customers.c.name.label("c_name"), customers.c.email.label("c_email"),
+               customers.c.language.label("c_language"), customers.c.timezone.label("c_tz"),
+               customers.c.address.label("c_address"))
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .where(invoices.c.id == invoice_id)
+    ).mappings().one()  # fmt: skip
+    lines = tuple(
+        Line(r["description"], Decimal(r["quantity"]), Decimal(r["unit_price"]),
+             Decimal(r["tax_rate"]))
+        for r in conn.execute(
+            select(invoice_lines).where(invoice_lines.c.invoice_id == invoice_id)
+            .order_by(invoice_lines.c.position)
+        ).mappings()
+    )  # fmt: skip
+    cur = row["currency"]
+    return Invoice(
+        id=row["id"], number=row["number"],
+        customer=Customer(row["customer_id"], row["c_name"], row["c_email"], row["c_language"],
+                          row["c_tz"], row["c_address"]),
+        currency=cur, issue_date=row["issue_date"], due_date=row["due_date"], lines=lines,
+        status=InvoiceStatus(row["status"]), total=from_minor(row["total_minor"], cur),
+        open_amount=from_minor(row["open_minor"], cur), payment_terms=row["payment_terms"],
+        promised_until=row["promised_until"], thread_message_id=row["thread_message_id"],
+    )  # fmt: skip
+
+
+def set_status(
+    conn: Connection,
+    invoice_id: int,
+    status: InvoiceStatus,
+    now: dt.datetime,
+    cause: str,
+    *,
+    rule: str | None = None,
+    inbound_id: int | None = None,
+    **values: Any,
+) -> None:
+    old = conn.execute(select(invoices.c.status).where(invoices.c.id == invoice_id)).scalar_one()
+    conn.execute(
+        update(invoices).where(invoices.c.id == invoice_id).values(status=status.value, **values)
+    )
+    events.record(conn, now, "status_changed", cause, invoice_id=invoice_id, rule=rule,
+                  inbound_id=inbound_id,
+                  detail={"from": old, "to": status.value,
+                          **{k: str(v) for k, v in values.items()}})  # fmt: skip
+
+
+def allocate(
+    conn: Connection,
+    *,
+    payment_id: int,
+    invoice_id: int,
+    amount_minor: int,
+    rule: str,
+    confidence: Decimal,
+    now: dt.datetime,
+    cause: str,
+    inbound_id: int | None = None,
+) -> None:
+    """Apply money to an invoice; never more than it has open."""
+    row = conn.execute(select(invoices).where(invoices.c.id == invoice_id)).mappings().one()
+    if amount_minor <= 0 or amount_minor > row["open_minor"]:
+        raise ValueError(
+            f"allocation of {amount_minor} to {row['number']} exceeds its open {row['open_minor']}"
+        )
+    conn.execute(
+        insert(allocations).values(
+            payment_id=payment_id, invoice_id=invoice_id, amount_minor=amount_minor, rule=rule,
+            confidence=str(confidence), created_at=now,
+        )
+    )  # fmt: skip
+    open_minor = row["open_minor"] - amount_minor
+    old = InvoiceStatus(row["status"])
+    if open_minor == 0:
+        new = InvoiceStatus.PAID
+    elif old in (InvoiceStatus.DISPUTED, InvoiceStatus.PROMISED):
+        new = old
+    else:
+        new = InvoiceStatus.PARTIALLY_PAID
+    values: dict[str, Any] = {"open_minor": open_minor, "status": new.value}
+    if new is InvoiceStatus.PAID:
+        values["next_action_at"] = None
+    conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+    cur = row["currency"]
+    events.record(
+        conn, now, "payment_allocated", cause, invoice_id=invoice_id, payment_id=payment_id,
+        inbound_id=inbound_id, rule=rule,
+        detail={"amount": str(from_minor(amount_minor, cur)), "from": old.value, "to": new.value,
+                "open": str(from_minor(open_minor, cur)), "confidence": str(confidence)},
+    )  # fmt: skip
+
+
+def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:
+    """Invoices as CONTRACT.md's `invoice list --json` shapes them."""
+    query = (
+        select(invoices, customers.c.email)
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .order_by(invoices.c.number)
+    )
+    if status:
+        query = query.where(invoices.c.status == status)
+    reminders: dict[int, list[dict[str, str]]] = {}
+    for r in conn.execute(
+        select(outbox.c.invoice_id, outbox.c.step, outbox.c.sent_at)
+        .where(outbox.c.kind == "reminder", outbox.c.sent_at.is_not(None))
+        .order_by(outbox.c.sent_at, outbox.c.id)
+    ).mappings():
+        reminders.setdefault(r["invoice_id"], []).append(
+            {"step": r["step"], "sent_at": r["sent_at"].isoformat()}
+        )
+    out = []
+    for r in conn.execute(query).mappings():
+        cur = r["currency"]
+        out.append({
+            "number": r["number"], "customer_id": r["customer_id"], "email": r["email"],
+            "currency": cur, "total": str(from_minor(r["total_minor"], cur)),
+            "open_amount": str(from_minor(r["open_minor"], cur)),
+            "issue_date": r["issue_date"].isoformat(), "due_date": r["due_date"].isoformat(),
+            "status": r["status"], "reminders": reminders.get(r["id"], []),
+            "promised_until": r["promised_until"].isoformat() if r["promised_until"] else None,
+            "next_action_at": r["next_action_at"].isoformat() if r["next_action_at"] else None,
+        })  # fmt: skip
+    return out
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(invoices)).scalar_one())

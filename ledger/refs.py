@@ -1,0 +1,29 @@
+"""Invoice-number keys that survive how people write numbers.
+
+"INV-2026-0001", "inv 2026/1", "INV_2026_001" all share the key "INV-2026-1";
+the digits-only key "2026-1" also finds it when the prefix was left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RUNS = re.compile(r"[A-Z]+|\d+")
+
+
+def _runs(text: str) -> list[str]:
+    return _RUNS.findall(text.upper())
+
+
+def _strip(run: str) -> str:
+    return run.lstrip("0") or "0" if run.isdigit() else run
+
+
+def ref_key(text: str) -> str:
+    """Letters and digit groups, leading zeros dropped, joined by '-'."""
+    return "-".join(_strip(r) for r in _runs(text))
+
+
+def digits_key(text: str) -> str:
+    """Only the digit groups of `ref_key`: matches a reference written without prefix."""
+    return "-".join(_strip(r) for r in _runs(text) if r.isdigit())

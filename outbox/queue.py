@@ -1,0 +1,118 @@
+"""The transactional outbox: rows written in the same transaction as the decision that
+wants the mail, then claimed, rendered, sent and marked by the worker.
+
+Idempotent per idem_key (invoice, kind, step): enqueueing twice changes nothing. The
+Message-ID is fixed at enqueue time, so a retry or a post-crash duplicate carries it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from ledger import events
+from ledger.models import OutboxStatus
+from ledger.schema import outbox
+
+BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600, 12 * 3600)
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    kind: str
+    invoice_id: int | None
+    step: str | None
+    recipient: str
+    message_id: str
+    in_reply_to: str | None
+    params: dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    idem_key: str,
+    kind: str,
+    recipient: str,
+    now: dt.datetime,
+    domain: str,
+    invoice_id: int | None = None,
+    step: str | None = None,
+    in_reply_to: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> str | None:
+    """Queue a mail; returns its Message-ID, or None if this key was queued before."""
+    if conn.execute(select(outbox.c.id).where(outbox.c.idem_key == idem_key)).first():
+        return None
+    message_id = make_msgid(domain=domain)
+    conn.execute(
+        insert(outbox).values(
+            idem_key=idem_key, kind=kind, invoice_id=invoice_id, step=step, recipient=recipient,
+            message_id=message_id, in_reply_to=in_reply_to,
+            params=json.dumps(params or {}, sort_keys=True), status=OutboxStatus.PENDING.value,
+            attempts=0, next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
+    events.record(conn, now, "mail_queued", f"{kind} queued ({idem_key})", invoice_id=invoice_id,
+                  detail={"message_id": message_id, "step": step})  # fmt: skip
+    return message_id
+
+
+def due(conn: Connection, now: dt.datetime, limit: int = 100) -> list[Row]:
+    rows = conn.execute(
+        select(outbox)
+        .where(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+    ).mappings()
+    return [
+        Row(r["id"], r["kind"], r["invoice_id"], r["step"], r["recipient"], r["message_id"],
+            r["in_reply_to"], json.loads(r["params"]), r["attempts"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def mark_sent(conn: Connection, row: Row, now: dt.datetime) -> None:
+    conn.execute(
+        update(outbox).where(outbox.c.id == row.id).values(
+            status=OutboxStatus.SENT.value, sent_at=now, attempts=row.attempts + 1,
+            last_error=None,
+        )
+    )  # fmt: skip
+    events.record(conn, now, "mail_sent", f"{row.kind} sent to the transport",
+                  invoice_id=row.invoice_id, detail={"message_id": row.message_id,
+                                                     "step": row.step})  # fmt: skip
+
+
+def mark_retry(conn: Connection, row: Row, now: dt.datetime, error: str) -> bool:
+    """Schedule another attempt; False (and failed) once the attempts are used up."""
+    attempts = row.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        mark_failed(conn, row, now, f"gave up after {attempts} attempts: {error}")
+        return False
+    delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+    conn.execute(
+        update(outbox).where(outbox.c.id == row.id).values(
+            attempts=attempts, last_error=error,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
+        )
+    )  # fmt: skip
+    return True
+
+
+def mark_failed(conn: Connection, row: Row, now: dt.datetime, error: str) -> None:
+    conn.execute(
+        update(outbox).where(outbox.c.id == row.id).values(
+            status=OutboxStatus.FAILED.value, attempts=row.attempts + 1, last_error=error
+        )
+    )  # fmt: skip
+    events.record(conn, now, "mail_failed", error, invoice_id=row.invoice_id,
+                  detail={"message_id": row.message_id})  # fmt: skip

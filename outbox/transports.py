@@ -1,0 +1,109 @@
+"""Transports: where a composed message goes. Maildir (embedded default) and SMTP.
+
+A transport raises TransientError for what may work later (4xx, network, timeouts) and
+PermanentError for what will not (5xx); the queue turns those into rows, not loops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from ledger.errors import PermanentError, TransientError
+
+
+class Transport(Protocol):
+    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MaildirTransport:
+    """Delivers into a Maildir (atomically: tmp/ then new/) — the embedded default."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.box = mailbox.Maildir(str(path), create=True)
+
+    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        data = msg.as_bytes()
+        try:
+            await asyncio.to_thread(self.box.add, data)
+        except OSError as exc:
+            raise TransientError(f"cannot write to Maildir {self.path}: {exc}") from exc
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: str  # implicit | starttls | none
+    username: str | None
+    password: str | None
+    timeout: float = 60.0
+    ca_file: str | None = None
+
+
+class SmtpTransport:
+    """aiosmtplib, TLS with certificate checks by default; one connection per batch."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.s = settings
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        ctx = ssl.create_default_context(cafile=self.s.ca_file) if self.s.tls != "none" else None
+        client = aiosmtplib.SMTP(
+            hostname=self.s.host, port=self.s.port, timeout=self.s.timeout,
+            use_tls=self.s.tls == "implicit", start_tls=True if self.s.tls == "starttls" else False,
+            tls_context=ctx,
+        )  # fmt: skip
+        await client.connect()
+        if self.s.username:
+            await client.login(self.s.username, self.s.password or "")
+        self.client = client
+        return client
+
+    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        try:
+            client = await self._connect()
+            errors, _ = await client.send_message(msg, sender=sender, recipients=recipients)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._drop()
+            if 400 <= exc.code < 500:
+                raise TransientError(f"SMTP {exc.code}: {exc.message}") from exc
+            raise PermanentError(f"SMTP {exc.code}: {exc.message}") from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop()
+            raise TransientError(f"SMTP connection problem: {exc}") from exc
+        refused = {r: e for r, e in errors.items()}
+        if refused and len(refused) == len(recipients):
+            raise PermanentError(f"SMTP refused every recipient: {refused}")
+
+    async def _drop(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.close()
+            finally:
+                self.client = None
+
+    async def close(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            try:
+                await self.client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self.client.close()
+        self.client = None

@@ -1,0 +1,118 @@
+"""The outbox worker: claim due rows, render, send with the fixed Message-ID, mark.
+
+A crash between the transport's acceptance and our commit can only duplicate a mail
+(with the same Message-ID), never lose one: the row stays pending until marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import jinja2
+import structlog
+
+from ledger import invoices as inv_store
+from ledger import reviews
+from ledger.errors import PermanentError, TransientError
+from outbox import queue
+from outbox.compose import compose
+from outbox.render import Renderer
+from outbox.transports import Transport
+
+log = structlog.get_logger("arclerk.outbox")
+
+SUBJECTS = {
+    "invoice": "Invoice {number} from {seller}",
+    "copy": "Copy of invoice {number}",
+    "friendly": "Reminder: invoice {number} is overdue",
+    "firm": "Second reminder: invoice {number} is overdue",
+    "final": "Final notice: invoice {number}",
+}
+
+
+@dataclass
+class Counters:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Mailer:
+    def __init__(self, store, renderer: Renderer, transport: Transport, sender: str,  # type: ignore[no-untyped-def]
+                 admin: str) -> None:  # fmt: skip
+        self.store = store
+        self.renderer = renderer
+        self.transport = transport
+        self.sender = sender
+        self.admin = admin
+        self.counters = Counters()
+
+    def _build(self, row: queue.Row, now: dt.datetime):  # type: ignore[no-untyped-def]
+        seller = self.renderer.seller
+        with self.store.read() as conn:
+            inv = inv_store.load(conn, row.invoice_id) if row.invoice_id else None
+        attachments: list[tuple[str, bytes]] = []
+        in_reply_to = row.in_reply_to
+        auto = "auto-generated"
+        if row.kind == "admin":
+            ctx = self.renderer.context(inv, reason=row.params.get("reason", ""))
+            subject = f"[arclerk] {row.params.get('subject', 'needs your attention')}"
+            text, html = self.renderer.text("admin_notice", ctx), None
+        else:
+            assert inv is not None
+            if row.kind == "reminder":
+                template = row.params["template"]
+                subject = SUBJECTS[row.params.get("tone", "friendly")]
+            else:
+                template = row.kind
+                subject = SUBJECTS[row.kind]
+            subject = subject.format(number=inv.number, seller=seller.name)
+            ctx = self.renderer.context(inv, subject=subject)
+            text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
+            if row.kind in ("invoice", "copy"):
+                attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))
+            if row.kind == "copy":
+                auto = "auto-replied"
+            if row.kind == "reminder" and inv.thread_message_id:
+                in_reply_to = inv.thread_message_id
+        return compose(
+            sender_name=seller.name, sender_addr=self.sender, to=row.recipient, subject=subject,
+            text=text, html=html, message_id=row.message_id, now=now, auto_submitted=auto,
+            in_reply_to=in_reply_to, references=[in_reply_to] if in_reply_to else None,
+            attachments=attachments, invoice_number=inv.number if inv else None,
+        )  # fmt: skip
+
+    async def flush(self, now: dt.datetime, limit: int = 500) -> int:
+        """Send every due row (up to `limit`); returns how many were sent."""
+        sent = 0
+        with self.store.read() as conn:
+            rows = queue.due(conn, now, limit)
+        for row in rows:
+            bound = log.bind(outbox_id=row.id, message_id=row.message_id, kind=row.kind,
+                             invoice_id=row.invoice_id, step=row.step)  # fmt: skip
+            try:
+                msg = self._build(row, now)
+                await self.transport.send(msg, self.sender, [row.recipient])
+            except TransientError as exc:
+                with self.store.write() as conn:
+                    queue.mark_retry(conn, row, now, str(exc))
+                self.counters.retried += 1
+                bound.warning("mail_retry", error=str(exc), attempts=row.attempts + 1)
+                continue
+            except (PermanentError, KeyError, ValueError, OSError, jinja2.TemplateError) as exc:
+                with self.store.write() as conn:
+                    queue.mark_failed(conn, row, now, f"{type(exc).__name__}: {exc}")
+                    reviews.open_item(conn, now, f"outgoing {row.kind} to {row.recipient} "
+                                      f"failed: {exc}", invoice_id=row.invoice_id)  # fmt: skip
+                self.counters.failed += 1
+                bound.error("mail_failed", error=str(exc))
+                continue
+            with self.store.write() as conn:
+                queue.mark_sent(conn, row, now)
+            sent += 1
+            self.counters.sent += 1
+            self.counters.by_kind[row.kind] = self.counters.by_kind.get(row.kind, 0) + 1
+            bound.info("mail_sent")
+        return sent

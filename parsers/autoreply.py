@@ -1,0 +1,64 @@
+"""Auto-replies: RFC 3834 and the headers mature help desks look at, plus out-of-office
+subjects in several languages. `X-Auto-Response-Suppress` alone is NOT an auto-reply
+(Outlook puts it on ordinary mail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.message import Message
+
+from parsers.dates import first_future_date
+
+_OOO_SUBJECT = re.compile(
+    r"out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|"
+    r"abwesenheit|nicht im büro|außer haus|abwesend|"
+    r"absence|absent du bureau|réponse automatique|"
+    r"fuera de la oficina|respuesta automática|"
+    r"afwezig|automatisch antwoord|fuori ufficio|risposta automatica|"
+    r"on (vacation|holiday|leave)|urlaub",
+    re.I,
+)
+_RETURN = re.compile(
+    r"(?:back|return(?:ing)?|zurück|wieder im büro|retour|de retour)\b[^.\n]{0,40}?"
+    r"(?:on|am|ab|le|by|until)?\s*",
+    re.I,
+)
+
+
+def signals(msg: Message) -> tuple[str, ...]:
+    found: list[str] = []
+    auto = str(msg.get("Auto-Submitted", "")).strip().lower()
+    if auto and not auto.startswith("no"):
+        found.append(f"auto-submitted:{auto.split(';')[0]}")
+    for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-AutoReply-From"):
+        if msg.get(header) is not None:
+            found.append(header.lower())
+    prec = str(msg.get("Precedence", "")).strip().lower()
+    if prec in ("auto_reply", "bulk", "junk"):
+        found.append(f"precedence:{prec}")
+    if msg.get("X-MS-Exchange-Inbox-Rules-Loop") is not None:
+        found.append("x-ms-exchange-inbox-rules-loop")
+    if str(msg.get("X-MS-Exchange-Generated-Message-Source", "")) or str(
+        msg.get("X-MS-Exchange-Organization-AutoReply", "")
+    ):
+        found.append("x-ms-exchange-autoreply")
+    if str(msg.get("Return-Path", "")).strip() == "<>" and found:
+        found.append("null-return-path")
+    if _OOO_SUBJECT.search(str(msg.get("Subject", ""))):
+        found.append("out-of-office-subject")
+    return tuple(found)
+
+
+def is_mailing_list(msg: Message) -> bool:
+    prec = str(msg.get("Precedence", "")).strip().lower()
+    return msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None or prec == "list"
+
+
+def return_date(text: str, base: dt.date) -> dt.date | None:
+    """The date an out-of-office says its sender is back, if it says one."""
+    for m in _RETURN.finditer(text):
+        when = first_future_date(text[m.end() : m.end() + 60], base)
+        if when:
+            return when
+    return None

@@ -1,0 +1,113 @@
+"""Bounces: RFC 3464 delivery-status reports first, then the common non-standard forms.
+
+Yields the failed recipients, whether the failure is permanent, the status code and,
+when the returned message is included, which of our messages bounced (its Message-ID).
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email import policy
+
+from parsers.model import BounceFact
+
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+_ADDR = re.compile(r"<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+_MSGID = re.compile(r"^message-id:\s*(<[^>]+>)", re.I | re.M)
+_DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery (sub)?system", re.I)
+_SUBJECT = re.compile(
+    r"undeliver|delivery (status notification|failure|has failed)|returned mail|"
+    r"failure notice|mail delivery failed|could not be delivered|unzustellbar|"
+    r"non remis|non distribuable|delivery incomplete",
+    re.I,
+)
+
+
+def from_report(reports: list[Message], embedded: list[bytes]) -> BounceFact | None:
+    recipients: list[str] = []
+    statuses: list[str] = []
+    permanent = False
+    for report in reports:
+        for block in _report_blocks(report):
+            action = block.get("action", "").lower()
+            if action and action not in ("failed", "delayed"):
+                continue
+            rcpt = block.get("final-recipient") or block.get("original-recipient") or ""
+            addr = _ADDR.search(rcpt.split(";", 1)[-1])
+            if addr:
+                recipients.append(addr.group(1).lower())
+            st = _STATUS.search(block.get("status", ""))
+            if st:
+                statuses.append(st.group(0))
+            if action == "failed" or (st and st.group(1) == "5"):
+                permanent = True
+    if not recipients:
+        return None
+    if statuses and all(s.startswith("4") for s in statuses):
+        permanent = False
+    return BounceFact(tuple(dict.fromkeys(recipients)), permanent,
+                      statuses[0] if statuses else None, original_id(embedded))  # fmt: skip
+
+
+def _report_blocks(report: Message) -> list[dict[str, str]]:
+    """The per-recipient field blocks of a message/delivery-status part."""
+    payload = report.get_payload()
+    blocks: list[dict[str, str]] = []
+    if isinstance(payload, list):
+        for sub in payload:
+            blocks.append({k.lower(): str(v) for k, v in sub.items()})
+    else:
+        raw = report.get_payload(decode=True)
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
+        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+            fields: dict[str, str] = {}
+            for line in chunk.split("\n"):
+                if ":" in line and not line.startswith((" ", "\t")):
+                    k, v = line.split(":", 1)
+                    fields[k.strip().lower()] = v.strip()
+            if fields:
+                blocks.append(fields)
+    # the first block is per-message (Reporting-MTA ...); recipient blocks follow
+    return [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+
+
+def original_id(embedded: list[bytes]) -> str | None:
+    for raw in embedded:
+        try:
+            hdrs = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+            mid = hdrs.get("Message-ID")
+            if mid:
+                return str(mid).strip()
+        except Exception:  # noqa: BLE001, S112 - a mangled returned message is skipped
+            continue
+    return None
+
+
+def heuristic(from_header: str, subject: str, text: str, embedded: list[bytes]) -> BounceFact | None:
+    """Non-standard bounces (qmail, old Exim, some providers): a daemon sender, a failure
+    subject, and the failed addresses with SMTP replies in the body."""
+    if not (_DAEMON.search(from_header) and _SUBJECT.search(subject or "")) and not (
+        _SUBJECT.search(subject or "") and re.search(r"\b5\d\d\b", text)
+        and _DAEMON.search(text[:2000])
+    ):
+        return None
+    head = text.split("\n--- ", 1)[0][:20000]
+    head = re.split(r"(?im)^(?:-+\s*)?(?:original message|below this line|the headers of the original)", head)[0]
+    recipients = []
+    for m in _ADDR.finditer(head):
+        addr = m.group(1).lower()
+        if not _DAEMON.search(addr) and addr not in recipients:
+            recipients.append(addr)
+    if not recipients:
+        return None
+    st = _STATUS.search(head)
+    code = re.search(r"\b([45])\d\d\b", head)
+    permanent = (st.group(1) == "5") if st else (code.group(1) == "5" if code else True)
+    mid = None
+    m = _MSGID.search(text)
+    if m:
+        mid = m.group(1)
+    return BounceFact(tuple(recipients[:20]), permanent, st.group(0) if st else None,
+                      original_id(embedded) or mid)  # fmt: skip

@@ -1,0 +1,119 @@
+"""`parse(raw) -> ParsedMessage`: one message, every fact arclerk can read from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+
+from parsers import autoreply, bounce, notification, remittance
+from parsers.auth import parse_all
+from parsers.mime import html_to_text, parse_bytes, walk
+from parsers.model import ParsedMessage, PaymentFact
+from parsers.quotes import strip_quotes
+from parsers.refs import candidates
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+_LANG_WORDS = {
+    "de": re.compile(r"\b(und|die|der|wir|rechnung|bitte|zahlung|nicht|ist|ihre|haben)\b", re.I),
+    "fr": re.compile(r"\b(et|le|la|les|nous|facture|merci|paiement|pas|est|vous|avons)\b", re.I),
+    "en": re.compile(r"\b(and|the|we|invoice|please|payment|not|is|your|have|will)\b", re.I),
+}
+
+
+def guess_language(text: str) -> str:
+    sample = text[:4000]
+    scores = {lang: len(p.findall(sample)) for lang, p in _LANG_WORDS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > 0 else "en"
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    try:
+        value = msg.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
+    except Exception:  # noqa: BLE001 - a header the policy cannot parse is read raw
+        raw = msg.get_all(name, failobj=[])
+        return " ".join(str(raw[0]).split()) if raw else ""
+
+
+def _date(msg: EmailMessage) -> dt.datetime | None:
+    raw = _header(msg, "Date")
+    if not raw:
+        return None
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def parse(raw: bytes) -> ParsedMessage:
+    problems: list[str] = []
+    try:
+        msg = parse_bytes(raw)
+    except Exception as exc:  # noqa: BLE001 - unreadable bytes become a problem, not a crash
+        digest = hashlib.sha256(raw).hexdigest()
+        return ParsedMessage(f"<{digest}@unparsed.invalid>", "", "", "", (), None, (), "", "",
+                             "en", problems=(f"message cannot be parsed: {exc}",))  # fmt: skip
+    if len(raw) > 25 * 1024 * 1024:
+        problems.append("message larger than 25 MiB; the rest was ignored")
+    message_id = _header(msg, "Message-ID")
+    m = _MSGID.search(message_id)
+    message_id = m.group(0) if m else f"<{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"
+    subject = _header(msg, "Subject")
+    from_name, from_addr = "", ""
+    pairs = getaddresses([_header(msg, "From")])
+    if pairs and pairs[0][1]:
+        from_name, from_addr = pairs[0][0], pairs[0][1].lower()
+    to_addrs = tuple(a.lower() for _, a in getaddresses([_header(msg, "To"), _header(msg, "Cc")]) if a)
+    refs_hdr = f"{_header(msg, 'In-Reply-To')} {_header(msg, 'References')}"
+    in_reply_to = tuple(dict.fromkeys(_MSGID.findall(refs_hdr)))
+    sent = _date(msg)
+
+    walked = walk(msg)
+    problems += walked.problems
+    if walked.plain and any(p.strip() for p in walked.plain):
+        text = "\n".join(walked.plain)
+    elif walked.html:
+        text = "\n".join(html_to_text(h) for h in walked.html)
+    else:
+        text = ""
+    text = text.replace("\r\n", "\n")
+    new_text = strip_quotes(text)
+    base_date = sent.date() if sent else None
+
+    bounce_fact = bounce.from_report(walked.reports, walked.embedded) if walked.reports else None
+    if bounce_fact is None:
+        bounce_fact = bounce.heuristic(_header(msg, "From"), subject, text, walked.embedded)
+
+    signals = autoreply.signals(msg)
+    ooo_until = autoreply.return_date(new_text, base_date) if signals and base_date else None
+
+    payment_words, payments = notification.extract(subject, new_text or text, base_date)
+    facts: list[PaymentFact] = list(payments)
+    for att in walked.attachments:
+        is_pdf = att.content_type == "application/pdf" or att.filename.lower().endswith(".pdf")
+        if is_pdf and att.data:
+            rows, pdf_problems = remittance.rows(att.filename, att.data)
+            facts.extend(rows)
+            problems.extend(pdf_problems)
+    if any(f.source.startswith("pdf:") for f in facts):
+        # a remittance advice lists its rows; a total in the covering text is not another payment
+        facts = [f for f in facts if f.source != "body"]
+
+    ref_tokens = candidates(subject) + [t for t in candidates(new_text)]
+    quoted = [t for t in candidates(text) if t not in ref_tokens]
+    return ParsedMessage(
+        message_id=message_id, subject=subject, from_addr=from_addr, from_name=from_name,
+        to_addrs=to_addrs, date=sent, in_reply_to=in_reply_to, text=text, new_text=new_text,
+        language=guess_language(new_text or text),
+        auth=parse_all([str(v) for v in msg.get_all("Authentication-Results", failobj=[])]),
+        auto_reply_signals=signals, mailing_list=autoreply.is_mailing_list(msg),
+        ooo_until=ooo_until, bounce=bounce_fact, payments=tuple(facts),
+        payment_words=payment_words, ref_tokens=tuple(dict.fromkeys(ref_tokens)),
+        quoted_ref_tokens=tuple(quoted),
+        attachments=tuple(walked.attachments), problems=tuple(problems),
+    )  # fmt: skip

@@ -1,0 +1,158 @@
+"""MIME walking with limits, and every text part turned into clean text.
+
+Limits keep a hostile message from costing unbounded time or memory: total size, part
+count and nesting depth. Charsets that lie or are unknown fall back to UTF-8 with
+replacement, never an exception.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from html.parser import HTMLParser
+
+from parsers.model import Attachment
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_PARTS = 200
+MAX_DEPTH = 10
+
+
+@dataclass
+class Walked:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    reports: list[Message] = field(default_factory=list)  # message/delivery-status parts
+    embedded: list[bytes] = field(default_factory=list)  # message/rfc822 (returned/forwarded)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_bytes(raw: bytes) -> EmailMessage:
+    msg = BytesParser(policy=policy.default).parsebytes(raw[:MAX_BYTES])
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # an unknown or invented charset name
+        return payload.decode("utf-8", errors="replace")
+
+
+def walk(msg: Message) -> Walked:
+    out = Walked()
+    count = 0
+
+    def visit(part: Message, depth: int) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_PARTS:
+            if count == MAX_PARTS + 1:
+                out.problems.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
+            return
+        if depth > MAX_DEPTH:
+            out.problems.append(f"MIME nesting deeper than {MAX_DEPTH}; inner parts ignored")
+            return
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            out.reports.append(part)
+            return
+        if ctype in ("message/rfc822", "message/global", "text/rfc822-headers"):
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                inner_msg = inner[0]
+                out.embedded.append(inner_msg.as_bytes() if hasattr(inner_msg, "as_bytes") else b"")
+            elif isinstance(inner, str):
+                out.embedded.append(inner.encode("utf-8", "replace"))
+            elif ctype == "text/rfc822-headers":
+                out.embedded.append(part.get_payload(decode=True) or b"")
+            return
+        if part.is_multipart():
+            sub = part.get_payload()
+            if isinstance(sub, list):
+                for s in sub:
+                    visit(s, depth + 1)
+            return
+        disposition = part.get_content_disposition()
+        filename = part.get_filename()
+        if disposition == "attachment" or (filename and not ctype.startswith("text/")):
+            data = part.get_payload(decode=True) or b""
+            if not isinstance(data, bytes):
+                data = b""
+            out.attachments.append(Attachment(filename or "unnamed", ctype, len(data), data))
+            return
+        if ctype == "text/plain":
+            out.plain.append(part_text(part))
+        elif ctype == "text/html":
+            out.html.append(part_text(part))
+
+    try:
+        visit(msg, 0)
+    except Exception as exc:  # noqa: BLE001 - a broken message is data, not a crash
+        out.problems.append(f"MIME structure could not be read: {type(exc).__name__}: {exc}")
+    return out
+
+
+class _HTMLText(HTMLParser):
+    _BLOCK = frozenset(
+        {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote", "hr"}
+    )
+    _SKIP = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.quote_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skip += 1
+        elif tag == "blockquote":
+            self.quote_depth += 1
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        cls = dict(attrs).get("class") or ""
+        if "gmail_quote" in cls or "moz-cite-prefix" in cls:
+            self.parts.append("\n\x00QUOTE\x00\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag == "blockquote":
+            self.quote_depth = max(0, self.quote_depth - 1)
+            self.parts.append("\n")
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.quote_depth:
+            data = "\n".join("> " + ln for ln in data.split("\n"))
+        self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # noqa: BLE001 - broken HTML still yields what was read
+        return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+    text = "".join(parser.parts).replace("\xa0", " ")
+    lines = [" ".join(ln.split()) if "\t" not in ln else ln.strip() for ln in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,94 @@
+"""Payment facts from the text of bank and payment-processor notifications.
+
+Label-driven ("Amount:", "Betrag:", "Montant :", "Reference:", "Verwendungszweck:"...)
+with a fallback to the only amount in the text. Debits and fees are not payments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from parsers.amounts import find_amounts
+from parsers.model import PaymentFact
+from parsers.refs import candidates
+
+PAYMENT_WORDS = re.compile(
+    r"payment received|received (a|your|the)? ?payment|you(?:'ve| have)? received|"
+    r"incoming (payment|transfer|wire)|credit (advice|notification|note)|"
+    r"(has been|was|were) credited|credited to your|funds (received|credited)|"
+    r"payment (succeeded|successful|confirmation|notification)|new payment|"
+    r"transfer received|zahlungseingang|gutschrift|eingegangen|geldeingang|"
+    r"paiement reçu|virement reçu|avis de crédit|crédité|encaissement",
+    re.I,
+)
+DEBIT_WORDS = re.compile(
+    r"\bdebit(ed)? (advice|notification)|has been debited|outgoing (payment|transfer)|"
+    r"lastschrift|belastung|avis de débit|\bdébité|payout (sent|initiated)|refund (issued|sent)",
+    re.I,
+)
+_LABEL = r"^\s*(?:{})\s*[:：]\s*(?P<v>.+?)\s*$"
+
+
+def _labelled(text: str, labels: str) -> str | None:
+    m = re.search(_LABEL.format(labels), text, re.I | re.M)
+    return m.group("v").strip() if m else None
+
+
+AMOUNT_LABELS = (r"amount|credit amount|amount received|payment amount|total|betrag|"
+                 r"gutschriftsbetrag|zahlbetrag|montant|montant reçu|importe|bedrag")  # fmt: skip
+PAYER_LABELS = (r"from|payer|remitter|sender|debtor|ordering party|customer|paid by|"
+                r"auftraggeber|zahler|absender|donneur d'ordre|émetteur|emetteur|débiteur")  # fmt: skip
+REF_LABELS = (r"reference|payment reference|remittance information|remittance info|"
+              r"purpose|description|memo|verwendungszweck|referenz|référence|reference|"
+              r"libellé|motif|communication")  # fmt: skip
+DATE_LABELS = r"date|value date|booking date|valuta|buchungstag|wertstellung|date de valeur|datum"
+TXN_LABELS = (r"transaction id|transaction reference|end-to-end id|e2e id|payment id|"
+              r"charge id|transaktions-id|transaktionsnummer|id de transaction|bank reference")  # fmt: skip
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", value)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.search(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", value)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def extract(subject: str, text: str, fallback_date: dt.date | None) -> tuple[bool, list[PaymentFact]]:
+    """(reads like a payment notification, the payments it evidences)."""
+    whole = f"{subject}\n{text}"
+    words = bool(PAYMENT_WORDS.search(whole))
+    if DEBIT_WORDS.search(whole) and not words:
+        return False, []
+    labelled = _labelled(text, AMOUNT_LABELS)
+    amounts = find_amounts(labelled) if labelled else []
+    if not amounts:
+        distinct = {(a.value, a.currency) for a in find_amounts(whole)}
+        if len(distinct) == 1:
+            amounts = find_amounts(whole)[:1]
+        else:
+            subj = find_amounts(subject)
+            amounts = subj[:1]
+    if not amounts or amounts[0].value <= 0:
+        return words, []
+    amount = amounts[0]
+    reference = _labelled(text, REF_LABELS) or ""
+    payer = _labelled(text, PAYER_LABELS) or ""
+    payer = re.sub(r"\s*<[^>]*>\s*", " ", payer).strip()
+    refs = candidates(reference) if reference else []
+    if not refs:
+        refs = candidates(f"{subject}\n{text}")
+    fact = PaymentFact(
+        amount=amount.value, currency=amount.currency, ref_tokens=tuple(refs),
+        date=_date(_labelled(text, DATE_LABELS)) or fallback_date, reference=reference,
+        payer=payer, transaction_id=_labelled(text, TXN_LABELS), source="body",
+    )  # fmt: skip
+    return words, [fact]

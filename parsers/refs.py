@@ -1,0 +1,30 @@
+"""Invoice-reference candidates in free text.
+
+Only candidates: the ledger decides which of them are real invoice numbers. Amounts and
+dates are blanked out first so "EUR 1,190.00" or "2026-12-05" never look like references.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.amounts import AMOUNT
+
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-_/ .#:]{0,2})?\d+(?:[-_/.]\d+)*(?![A-Za-z0-9])"
+)
+
+
+def blank(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def candidates(text: str) -> list[str]:
+    clean = blank(blank(text, AMOUNT), _DATE)
+    seen: list[str] = []
+    for m in _TOKEN.finditer(clean):
+        tok = m.group(0).strip(" .#:")
+        if tok and tok not in seen:
+            seen.append(tok)
+    return seen

@@ -1,0 +1,114 @@
+"""What kind of message this is and, for customer replies, what the customer wants.
+
+Pure: takes parsed facts plus what the ledger knows about the sender, returns a verdict
+with its reasons. Intent is judged only on what the customer newly wrote.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from parsers.auth import is_authenticated
+from parsers.model import ParsedMessage
+from rules.schema import Rules
+
+
+class Kind(enum.StrEnum):
+    PAYMENT_CONFIRMATION = "payment_confirmation"  #: bank or processor says money arrived
+    REMITTANCE_ADVICE = "remittance_advice"  #: payer lists what it paid (usually a PDF)
+    BANK_STATEMENT = "bank_statement"  #: a statement file (camt, MT940, CSV)
+    CUSTOMER_REPLY = "customer_reply"  #: a person at a customer wrote
+    BOUNCE = "bounce"  #: a delivery failure report about our mail
+    AUTO_REPLY = "auto_reply"  #: an out-of-office or other robot answer
+    UNKNOWN = "unknown"  #: none of the above; a human should look
+
+
+INTENT_ORDER = ("dispute", "promise_to_pay", "claims_paid", "copy_request")
+_STRONG_AUTO = ("auto-submitted", "x-autoreply", "x-autorespond", "x-autoresponder",
+                "x-autoreply-from", "x-ms-exchange", "out-of-office-subject")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    is_customer: bool  # From matches a customer's address (or its own domain)
+    in_thread: bool  # replies to one of our messages
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: Kind
+    intent: str | None
+    intents: tuple[str, ...]
+    trusted: bool  # may its payments be applied without a human?
+    reason: str
+
+
+def _phrase_regex(phrase: str) -> str:
+    if phrase.startswith("re:"):
+        return phrase[3:]
+    words = [re.escape(w) for w in phrase.replace("’", "'").split()]
+    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+
+
+@lru_cache(maxsize=8)
+def _compiled(intents: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, re.Pattern[str]]:
+    return {
+        name: re.compile("|".join(f"(?:{_phrase_regex(p)})" for p in phrases), re.I)
+        for name, phrases in intents
+        if phrases
+    }
+
+
+def intents_of(text: str, rules: Rules) -> tuple[str, ...]:
+    """Every intent whose phrases occur in `text`, most decisive first."""
+    pats = _compiled(tuple(sorted(rules.classification.intents.items())))
+    norm = " ".join(text.replace("’", "'").split())
+    return tuple(i for i in INTENT_ORDER if i in pats and pats[i].search(norm))
+
+
+def sender_allowed(addr: str, allowed: tuple[str, ...]) -> bool:
+    if not allowed:
+        return True
+    addr = addr.lower()
+    domain = addr.rsplit("@", 1)[-1]
+    for entry in allowed:
+        e = entry.lower().lstrip("@")
+        if addr == e or domain == e or domain.endswith("." + e):
+            return True
+    return False
+
+
+def classify(facts: ParsedMessage, sender: SenderInfo, rules: Rules, authserv_id: str | None) -> Verdict:
+    auth = is_authenticated(facts.auth, authserv_id, facts.from_domain)
+    if facts.bounce is not None:
+        return Verdict(Kind.BOUNCE, None, (), False, "delivery status report")
+    body_payments = [p for p in facts.payments if p.source == "body"]
+    pdf_rows = [p for p in facts.payments if p.source.startswith("pdf:")]
+    if not sender.is_customer and facts.payment_words and body_payments:
+        trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
+        why = "authenticated payment notification" if trusted else (
+            "payment notification NOT trusted: "
+            + ("sender not allowed by trust.payment_senders" if auth
+               else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
+        )  # fmt: skip
+        return Verdict(Kind.PAYMENT_CONFIRMATION, None, (), trusted, why)
+    if pdf_rows:
+        trusted = (rules.trust.remittance_advice == "authenticated" and auth
+                   and (sender.is_customer or sender_allowed(facts.from_addr,
+                                                             rules.trust.payment_senders)))  # fmt: skip
+        return Verdict(Kind.REMITTANCE_ADVICE, None, (), trusted,
+                       "remittance advice" + ("" if trusted else " NOT trusted (unauthenticated)"))  # fmt: skip
+    strong = [s for s in facts.auto_reply_signals if s.startswith(_STRONG_AUTO)]
+    if strong:
+        return Verdict(Kind.AUTO_REPLY, None, (), False, f"auto-reply: {', '.join(strong)}")
+    if facts.mailing_list or any(s.startswith("precedence") for s in facts.auto_reply_signals):
+        return Verdict(Kind.UNKNOWN, None, (), False, "mailing-list or bulk mail")
+    if sender.is_customer or sender.in_thread:
+        found = intents_of(facts.new_text or facts.text, rules)
+        intent = found[0] if found else "other"
+        return Verdict(Kind.CUSTOMER_REPLY, intent, found, False,
+                       f"reply from {'a customer' if sender.is_customer else 'a thread'}")  # fmt: skip
+    return Verdict(Kind.UNKNOWN, None, (), False, "sender is not a customer and no payment found")

@@ -1,0 +1,90 @@
+"""The rules file's schema. Unknown keys are errors (a typo must not be ignored)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    days_after_due: int = Field(ge=-60, le=365)
+    template: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    tone: Literal["friendly", "firm", "final"] = "friendly"
+
+
+class Dunning(_Strict):
+    ladder: tuple[Step, ...] = Field(min_length=0)
+    min_days_between_reminders: int = Field(default=7, ge=0, le=90)
+    promise_grace_days: int = Field(default=2, ge=0, le=60)
+    promise_default_days: int = Field(default=7, ge=1, le=90)
+    promise_max_days: int = Field(default=60, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Dunning:
+        names = [s.name for s in self.ladder]
+        if len(set(names)) != len(names):
+            raise ValueError("ladder step names must be unique")
+        days = [s.days_after_due for s in self.ladder]
+        if days != sorted(days):
+            raise ValueError("ladder steps must be in order of days_after_due")
+        return self
+
+
+class Trust(_Strict):
+    payment_senders: tuple[str, ...] = ()
+    remittance_advice: Literal["authenticated", "review"] = "authenticated"
+
+
+class Matching(_Strict):
+    auto_apply_confidence: Decimal = Field(default=Decimal("0.90"), ge=0, le=1)
+
+
+class Invoicing(_Strict):
+    number_pattern: str = "INV-{year}-{seq:04d}"
+
+    @field_validator("number_pattern")
+    @classmethod
+    def _pattern(cls, v: str) -> str:
+        try:
+            v.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"only {{year}} and {{seq}} may appear: {exc}") from None
+        if "{seq" not in v:
+            raise ValueError("must contain {seq}")
+        return v
+
+
+Intent = Literal["dispute", "promise_to_pay", "claims_paid", "copy_request"]
+
+
+class Classification(_Strict):
+    intents: dict[Intent, tuple[str, ...]]
+
+    @field_validator("intents")
+    @classmethod
+    def _regexes(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for intent, phrases in v.items():
+            for i, p in enumerate(phrases):
+                if p.startswith("re:"):
+                    try:
+                        re.compile(p[3:])
+                    except re.error as exc:
+                        raise ValueError(f"{intent}[{i}]: bad regular expression: {exc}") from None
+        return v
+
+
+class Rules(_Strict):
+    version: Literal[1] = 1
+    invoicing: Invoicing
+    dunning: Dunning
+    trust: Trust
+    matching: Matching
+    classification: Classification
