@@ -22,7 +22,7 @@ run: $(STAMP)
 
 ## test: lint, then every test tier (unit, store on PostgreSQL, acceptance)
 test: $(STAMP) lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check daemon parsers rules outbox ledger tests

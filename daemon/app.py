@@ -7,6 +7,7 @@ flush the outbox. `run --once` is exactly one cycle; `run` repeats it until a si
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import signal
 from dataclasses import dataclass, field
@@ -150,14 +151,12 @@ class App:
                 cycle = asyncio.ensure_future(self.cycle(dt.datetime.now(dt.UTC)))
                 try:
                     await asyncio.shield(cycle)
-                except Exception as exc:  # noqa: BLE001 - the supervisor must survive a bad cycle
+                except Exception as exc:
                     log.exception("cycle_failed", error=str(exc))
                 if self.stopping:
                     break
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), self.cfg.daemon.poll_seconds)
-                except TimeoutError:
-                    pass
         finally:
             await self.transport.close()
             self.store.dispose()

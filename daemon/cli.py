@@ -165,7 +165,7 @@ def invoice_show(number: str) -> None:
         row = invoices.find_by_number(conn, number)
         if row is None:
             raise ArclerkError(f"no invoice {number}")
-        listed = [r for r in invoices.list_rows(conn) if r["number"] == number][0]
+        listed = next(r for r in invoices.list_rows(conn) if r["number"] == number)
         return {**listed, "events": events.for_invoice(conn, row["id"])}
 
     _print_json(_ledger_read(fetch))
@@ -200,7 +200,9 @@ def review_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path | None, typer.Argument(help="rules file (default: the configured one)")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="rules file (default: the configured one)")
+    ] = None,
 ) -> None:
     """Validate a rules file; errors name file:line and key."""
     from rules.loader import RulesError, load

@@ -204,5 +204,7 @@ def load(explicit: str | None = None) -> Config:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise ConfigError(f"{path}: {key}: {err['msg'].removeprefix('Value error, ')}{more}") from exc
+        raise ConfigError(
+            f"{path}: {key}: {err['msg'].removeprefix('Value error, ')}{more}"
+        ) from exc
     return _resolve(cfg, base)

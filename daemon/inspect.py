@@ -16,8 +16,7 @@ from daemon.config import Config
 from daemon.pipeline import Context, Pipeline
 from ledger import invoices as inv_store
 from ledger.store import Store
-from parsers import parse
-from parsers import remittance
+from parsers import parse, remittance
 from parsers.auth import is_authenticated
 from rules.classify import Kind, SenderInfo, classify
 
@@ -31,7 +30,7 @@ def _store(cfg: Config) -> Store | None:
         if not sa_inspect(store.engine).has_table("invoices"):
             store.dispose()
             return None
-    except Exception:  # noqa: BLE001 - no reachable ledger simply means no resolution
+    except Exception:
         store.dispose()
         return None
     return store

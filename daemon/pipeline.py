@@ -13,19 +13,22 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
-from ledger import events, invoices as inv_store, payments as pay_store, reviews
-from ledger.models import InvoiceStatus, OPEN_STATUSES
+from daemon.scheduler import reschedule
+from ledger import events, reviews
+from ledger import invoices as inv_store
+from ledger import payments as pay_store
+from ledger.models import OPEN_STATUSES, InvoiceStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import customers, inbound, invoices
+from ledger.store import Store
 from outbox import queue
 from parsers import ParsedMessage, PaymentFact, parse
 from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, Verdict, classify
 from rules.matching import OpenInvoice, match, same_payer
 from rules.schema import Rules
-from daemon.scheduler import reschedule
 
 log = structlog.get_logger("arclerk.inbound")
 
@@ -53,7 +56,7 @@ class Context:
 
 
 class Pipeline:
-    def __init__(self, store, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, ctx: Context) -> None:
         self.store = store
         self.ctx = ctx
 
@@ -71,7 +74,7 @@ class Pipeline:
                 return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
             inbound_id = int(conn.execute(insert(inbound).values(
                 mailbox=mailbox, source_key=source_key, message_id=facts.message_id,
-                sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # fmt: skip
+                sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
             outcome = self._apply(conn, inbound_id, facts, now)
             conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
                 kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
@@ -128,7 +131,9 @@ class Pipeline:
 
     # -- payments -----------------------------------------------------------------------
 
-    def _open_invoices(self, conn: Connection, numbers: list[str]) -> tuple[list[OpenInvoice], list[str]]:
+    def _open_invoices(
+        self, conn: Connection, numbers: list[str]
+    ) -> tuple[list[OpenInvoice], list[str]]:
         if not numbers:
             return [], []
         rows = conn.execute(select(invoices).where(invoices.c.number.in_(numbers))).mappings().all()
@@ -180,12 +185,17 @@ class Pipeline:
                 notes.append(f"{fact.amount} {fact.currency}: already recorded")
                 continue
             referenced, closed = self._open_invoices(conn, numbers)
-            payer_open = self._payer_invoices(conn, fact, payer_customers)
+            # The payer's open invoices matter only when the payment names none.
+            payer_open = (
+                None
+                if referenced or closed
+                else self._payer_invoices(conn, fact, payer_customers)
+            )
             m = match(fact.amount, fact.currency, referenced, closed, payer_open)
             cause = (f"paid by payment {pid} from message {facts.message_id}"
                      f"{' (' + fact.source + ')' if fact.source != 'body' else ''}, rule {m.rule}")  # fmt: skip
             applied_whole = m.review is None
-            if m.review is None or m.allocations and m.unapplied > 0:
+            if m.review is None or (m.allocations and m.unapplied > 0):
                 for a in m.allocations:
                     inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
                                        amount_minor=to_minor(a.amount, fact.currency),
@@ -233,8 +243,10 @@ class Pipeline:
         if not hit:
             return self._review(conn, inbound_id, now, Kind.BOUNCE,
                                 f"bounce for {', '.join(b.recipients)}: not a customer address")  # fmt: skip
-        reason = f"address {', '.join(b.recipients)} bounced permanently ({b.status}); " \
-                 f"customer(s) {', '.join(hit)} need a new address"
+        reason = (
+            f"address {', '.join(b.recipients)} bounced permanently ({b.status}); "
+            f"customer(s) {', '.join(hit)} need a new address"
+        )
         self._notify_admin(conn, now, inbound_id, reason, "bounce")
         return self._review(conn, inbound_id, now, Kind.BOUNCE, reason)
 
@@ -292,7 +304,7 @@ class Pipeline:
         return Outcome(inbound_id, kind.value, "; ".join(notes),
                        review=any("review" in n for n in notes))  # fmt: skip
 
-    def _promise(self, conn: Connection, inbound_id: int, facts: ParsedMessage, r: dict,  # type: ignore[type-arg]
+    def _promise(self, conn: Connection, inbound_id: int, facts: ParsedMessage, r: RowMapping,
                  base: dt.date, now: dt.datetime) -> str:  # fmt: skip
         d = self.ctx.rules.dunning
         when = first_future_date(facts.new_text or facts.text, base)
@@ -320,17 +332,21 @@ class Pipeline:
                       invoice_id=invoice_id, params={"reason": reason, "subject": reason[:120]})  # fmt: skip
 
 
-def _open(r) -> OpenInvoice:  # type: ignore[no-untyped-def]
+def _open(r: RowMapping) -> OpenInvoice:
     return OpenInvoice(r["id"], r["number"], r["customer_id"], r["currency"],
                        from_minor(r["open_minor"], r["currency"]), r["due_date"])  # fmt: skip
 
 
 def _tz(conn: Connection, customer_id: str) -> str:
-    return str(conn.execute(select(customers.c.timezone).where(customers.c.id == customer_id)).scalar_one())
+    return str(
+        conn.execute(select(customers.c.timezone).where(customers.c.id == customer_id)).scalar_one()
+    )
 
 
 def _email(conn: Connection, customer_id: str) -> str:
-    return str(conn.execute(select(customers.c.email).where(customers.c.id == customer_id)).scalar_one())
+    return str(
+        conn.execute(select(customers.c.email).where(customers.c.id == customer_id)).scalar_one()
+    )
 
 
 __all__ = ["Context", "Outcome", "Pipeline"]

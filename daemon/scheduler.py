@@ -11,11 +11,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, RowMapping, select, update
 
 from ledger import events
 from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices
+from ledger.store import Store
 from outbox import queue
 from rules.dunning import Action, DunningState, next_step
 from rules.schema import Rules
@@ -27,7 +28,7 @@ def local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), ZoneInfo(tz)).astimezone(dt.UTC)
 
 
-def state_of(row: dict, bounced: bool) -> DunningState:  # type: ignore[type-arg]
+def state_of(row: RowMapping, bounced: bool) -> DunningState:
     return DunningState(
         status=InvoiceStatus(row["status"]), issue_date=row["issue_date"],
         due_date=row["due_date"], steps_sent=row["steps_sent"],
@@ -45,7 +46,7 @@ def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
     ).mappings().one()  # fmt: skip
     tz = row["timezone"]
     today = now.astimezone(ZoneInfo(tz)).date()
-    decision = next_step(state_of(dict(row), row["email_bounced_at"] is not None), today, rules)
+    decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
     if decision.action is not Action.NONE:
         when: dt.datetime | None = now
     else:
@@ -53,7 +54,7 @@ def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
     conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(next_action_at=when))
 
 
-def tick(store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:  # type: ignore[no-untyped-def]
+def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:
     """Queue every mail that is due at `now`; returns how many were queued."""
     queued = 0
     while True:
@@ -76,7 +77,7 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
     ).mappings().one()  # fmt: skip
     tz = row["timezone"]
     today = now.astimezone(ZoneInfo(tz)).date()
-    decision = next_step(state_of(dict(row), row["email_bounced_at"] is not None), today, rules)
+    decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
     bound = log.bind(invoice=row["number"], action=decision.action.value, reason=decision.reason)
     queued = 0
     if decision.ends_promise:

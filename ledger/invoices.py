@@ -34,7 +34,7 @@ def content_hash(spec: dict[str, Any]) -> str:
 
 def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> None:
     row = conn.execute(select(customers).where(customers.c.id == customer.id)).mappings().first()
-    values = {
+    values: dict[str, Any] = {
         "name": customer.name, "email": customer.email, "language": customer.language,
         "timezone": customer.timezone, "address": customer.address,
     }  # fmt: skip
@@ -77,7 +77,7 @@ def insert_invoice(
             open_minor=total_minor, payment_terms=payment_terms, content_hash=digest,
             next_action_at=next_action, steps_sent=0, created_at=now,
         )
-    ).inserted_primary_key[0]  # fmt: skip
+    ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     conn.execute(
         insert(invoice_lines),
         [

@@ -108,8 +108,12 @@ def compute_totals(lines: tuple[Line, ...] | list[Line], currency: str) -> Total
     )
     net = sum((b.net for b in buckets), Decimal(0))
     tax = sum((b.tax for b in buckets), Decimal(0))
-    return Totals(round_money(net, currency), round_money(tax, currency),
-                  round_money(net + tax, currency), buckets)
+    return Totals(
+        round_money(net, currency),
+        round_money(tax, currency),
+        round_money(net + tax, currency),
+        buckets,
+    )
 
 
 @dataclass(frozen=True)

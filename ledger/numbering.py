@@ -18,9 +18,7 @@ def next_value(conn: Connection, series: str) -> int:
     if row is None:
         conn.execute(insert(sequences).values(name=series, next_value=2))
         return 1
-    conn.execute(
-        update(sequences).where(sequences.c.name == series).values(next_value=row[0] + 1)
-    )
+    conn.execute(update(sequences).where(sequences.c.name == series).values(next_value=row[0] + 1))
     return int(row[0])
 
 

@@ -60,7 +60,7 @@ def record(
                     source_message_id=source_message_id, inbound_id=inbound_id,
                     status=PaymentStatus.UNAPPLIED.value, created_at=now,
                 )
-            ).inserted_primary_key[0]  # fmt: skip
+            ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     except IntegrityError:  # another instance recorded it a moment ago
         return None
     events.record(conn, now, "payment_recorded", f"payment evidenced by message {source_message_id}",

@@ -25,7 +25,7 @@ def open_item(
             created_at=now, reason=reason, inbound_id=inbound_id, invoice_id=invoice_id,
             payment_id=payment_id, status="open",
         )
-    ).inserted_primary_key[0]  # fmt: skip
+    ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     events.record(conn, now, "review_opened", reason, invoice_id=invoice_id,
                   payment_id=payment_id, inbound_id=inbound_id)  # fmt: skip
     return int(rid)

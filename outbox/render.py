@@ -6,6 +6,7 @@ the built-in `outbox/templates`: any template can be overridden by a file of its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +34,7 @@ class Seller:
     logo: Path | None = None
 
 
-def _money(currency: str):  # type: ignore[no-untyped-def]
+def _money(currency: str) -> Callable[[Decimal], str]:
     def fmt(amount: Decimal) -> str:
         return f"{currency} {round_money(amount, currency):,}"
 
@@ -51,11 +52,14 @@ class Renderer:
         if override_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(override_dir)))
         loaders.append(jinja2.FileSystemLoader(str(BUILTIN)))
-        common = {"loader": jinja2.ChoiceLoader(loaders), "undefined": jinja2.StrictUndefined}
-        self.html_env = jinja2.Environment(autoescape=True, **common)  # type: ignore[arg-type]
+        loader = jinja2.ChoiceLoader(loaders)
+        self.html_env = jinja2.Environment(
+            loader=loader, undefined=jinja2.StrictUndefined, autoescape=True
+        )
         # Plain-text parts are not HTML: escaping would put &amp; into customers' mail.
-        self.text_env = jinja2.Environment(autoescape=False, keep_trailing_newline=True,  # noqa: S701
-                                           **common)  # type: ignore[arg-type]
+        self.text_env = jinja2.Environment(  # noqa: S701 - text/plain parts, never HTML
+            loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
 
     def context(self, inv: Invoice | None, **extra: Any) -> dict[str, Any]:
         cur = inv.currency if inv else "EUR"

@@ -68,7 +68,7 @@ class SmtpTransport:
         ctx = ssl.create_default_context(cafile=self.s.ca_file) if self.s.tls != "none" else None
         client = aiosmtplib.SMTP(
             hostname=self.s.host, port=self.s.port, timeout=self.s.timeout,
-            use_tls=self.s.tls == "implicit", start_tls=True if self.s.tls == "starttls" else False,
+            use_tls=self.s.tls == "implicit", start_tls=self.s.tls == "starttls",
             tls_context=ctx,
         )  # fmt: skip
         await client.connect()
@@ -89,7 +89,7 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop()
             raise TransientError(f"SMTP connection problem: {exc}") from exc
-        refused = {r: e for r, e in errors.items()}
+        refused = dict(errors.items())
         if refused and len(refused) == len(recipients):
             raise PermanentError(f"SMTP refused every recipient: {refused}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 import jinja2
 import structlog
@@ -15,6 +16,7 @@ import structlog
 from ledger import invoices as inv_store
 from ledger import reviews
 from ledger.errors import PermanentError, TransientError
+from ledger.store import Store
 from outbox import queue
 from outbox.compose import compose
 from outbox.render import Renderer
@@ -40,7 +42,7 @@ class Counters:
 
 
 class Mailer:
-    def __init__(self, store, renderer: Renderer, transport: Transport, sender: str,  # type: ignore[no-untyped-def]
+    def __init__(self, store: Store, renderer: Renderer, transport: Transport, sender: str,
                  admin: str) -> None:  # fmt: skip
         self.store = store
         self.renderer = renderer
@@ -49,7 +51,7 @@ class Mailer:
         self.admin = admin
         self.counters = Counters()
 
-    def _build(self, row: queue.Row, now: dt.datetime):  # type: ignore[no-untyped-def]
+    def _build(self, row: queue.Row, now: dt.datetime) -> EmailMessage:
         seller = self.renderer.seller
         with self.store.read() as conn:
             inv = inv_store.load(conn, row.invoice_id) if row.invoice_id else None

@@ -43,7 +43,9 @@ def parse_all(values: list[str]) -> tuple[AuthResult, ...]:
     return tuple(r for r in (parse_header(v) for v in values) if r is not None)
 
 
-def is_authenticated(results: tuple[AuthResult, ...], authserv_id: str | None, from_domain: str) -> bool:
+def is_authenticated(
+    results: tuple[AuthResult, ...], authserv_id: str | None, from_domain: str
+) -> bool:
     """True when our own server says DMARC passed, or DKIM passed for the From domain
     (or a parent of it), or SPF passed with no failing DKIM/DMARC."""
     if not authserv_id:
@@ -54,8 +56,10 @@ def is_authenticated(results: tuple[AuthResult, ...], authserv_id: str | None, f
             return True
         if r.dmarc in ("fail", "quarantine", "reject"):
             return False
-        if r.dkim == "pass" and r.dkim_domain and (
-            from_domain == r.dkim_domain or from_domain.endswith("." + r.dkim_domain)
+        if (
+            r.dkim == "pass"
+            and r.dkim_domain
+            and (from_domain == r.dkim_domain or from_domain.endswith("." + r.dkim_domain))
         ):
             return True
         if r.spf == "pass" and r.dkim in (None, "none", "pass"):

@@ -19,11 +19,11 @@ _OOO_SUBJECT = re.compile(
     r"on (vacation|holiday|leave)|urlaub",
     re.I,
 )
-_RETURN = re.compile(
-    r"(?:back|return(?:ing)?|zurück|wieder im büro|retour|de retour)\b[^.\n]{0,40}?"
-    r"(?:on|am|ab|le|by|until)?\s*",
+_BACK_ON = re.compile(
+    r"\b(?:back|return(?:ing)?|zurück|wieder|ab dem|ab|de retour|retour|dès le|à partir du)\b",
     re.I,
 )
+_UNTIL = re.compile(r"\b(?:until|till|through|bis(?: zum| einschließlich)?|jusqu'(?:au|à))\b", re.I)
 
 
 def signals(msg: Message) -> tuple[str, ...]:
@@ -52,13 +52,20 @@ def signals(msg: Message) -> tuple[str, ...]:
 
 def is_mailing_list(msg: Message) -> bool:
     prec = str(msg.get("Precedence", "")).strip().lower()
-    return msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None or prec == "list"
+    return (
+        msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None or prec == "list"
+    )
 
 
 def return_date(text: str, base: dt.date) -> dt.date | None:
-    """The date an out-of-office says its sender is back, if it says one."""
-    for m in _RETURN.finditer(text):
-        when = first_future_date(text[m.end() : m.end() + 60], base)
+    """The date an out-of-office says its sender is back, if it says one:
+    "back on 15.12." -> 15.12.; "away until 14.12." -> 15.12."""
+    for m in _BACK_ON.finditer(text):
+        when = first_future_date(text[m.end() : m.end() + 40], base)
         if when:
             return when
+    for m in _UNTIL.finditer(text):
+        when = first_future_date(text[m.end() : m.end() + 40], base)
+        if when:
+            return when + dt.timedelta(days=1)
     return None

@@ -7,9 +7,9 @@ when the returned message is included, which of our messages bounced (its Messag
 from __future__ import annotations
 
 import re
+from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
-from email import policy
 
 from parsers.model import BounceFact
 
@@ -57,7 +57,8 @@ def _report_blocks(report: Message) -> list[dict[str, str]]:
     blocks: list[dict[str, str]] = []
     if isinstance(payload, list):
         for sub in payload:
-            blocks.append({k.lower(): str(v) for k, v in sub.items()})
+            if isinstance(sub, Message):
+                blocks.append({k.lower(): str(v) for k, v in sub.items()})
     else:
         raw = report.get_payload(decode=True)
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
@@ -80,34 +81,43 @@ def original_id(embedded: list[bytes]) -> str | None:
             mid = hdrs.get("Message-ID")
             if mid:
                 return str(mid).strip()
-        except Exception:  # noqa: BLE001, S112 - a mangled returned message is skipped
+        except Exception:  # noqa: S112 - a mangled returned message is skipped
             continue
     return None
 
 
-def heuristic(from_header: str, subject: str, text: str, embedded: list[bytes]) -> BounceFact | None:
-    """Non-standard bounces (qmail, old Exim, some providers): a daemon sender, a failure
-    subject, and the failed addresses with SMTP replies in the body."""
-    if not (_DAEMON.search(from_header) and _SUBJECT.search(subject or "")) and not (
-        _SUBJECT.search(subject or "") and re.search(r"\b5\d\d\b", text)
-        and _DAEMON.search(text[:2000])
+_ORIGINAL_STARTS = re.compile(
+    r"(?im)^(?:.*(?:original message|message headers follow|headers of the original|"
+    r"copy of the message|below this line|returned message|original-envelope|"
+    r"unsent message below|undelivered message)|\s*(?:received|return-path|x-[\w-]+|"
+    r"dkim-signature|message-id|mime-version|content-type):\s)"
+)
+
+
+def heuristic(from_header: str, subject: str, text: str, embedded: list[bytes],
+              own: tuple[str, ...] = ()) -> BounceFact | None:  # fmt: skip
+    """Non-standard bounces (qmail, Exim, some providers): a daemon sender, a failure
+    subject, and the failed addresses with SMTP replies in the body before the copy of
+    the original message."""
+    subject = subject or ""
+    if not (_DAEMON.search(from_header) and _SUBJECT.search(subject)) and not (
+        _SUBJECT.search(subject) and re.search(r"\b5\d\d\b", text) and _DAEMON.search(text[:2000])
     ):
         return None
-    head = text.split("\n--- ", 1)[0][:20000]
-    head = re.split(r"(?im)^(?:-+\s*)?(?:original message|below this line|the headers of the original)", head)[0]
+    head = _ORIGINAL_STARTS.split(text[:20000], maxsplit=1)[0]
+    skip = {a.lower() for a in own} | {m.group(1).lower() for m in _ADDR.finditer(from_header)}
     recipients = []
     for m in _ADDR.finditer(head):
         addr = m.group(1).lower()
-        if not _DAEMON.search(addr) and addr not in recipients:
-            recipients.append(addr)
+        if _DAEMON.search(addr) or addr in skip or addr in recipients:
+            continue
+        recipients.append(addr)
     if not recipients:
         return None
     st = _STATUS.search(head)
     code = re.search(r"\b([45])\d\d\b", head)
     permanent = (st.group(1) == "5") if st else (code.group(1) == "5" if code else True)
-    mid = None
-    m = _MSGID.search(text)
-    if m:
-        mid = m.group(1)
+    found_id = _MSGID.search(text)
+    mid = found_id.group(1) if found_id else None
     return BounceFact(tuple(recipients[:20]), permanent, st.group(0) if st else None,
                       original_id(embedded) or mid)  # fmt: skip

@@ -35,24 +35,51 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     ("dmy", re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})\b")),
     ("dm", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?!\d)")),
-    ("month_day", re.compile(
-        rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}}){_ORD}(?:,?\s+(?P<y>\d{{4}}))?\b", re.I)),
-    ("day_month", re.compile(
-        rf"\b(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?(?P<mon>{_MON})\.?(?:,?\s+(?P<y>\d{{4}}))?\b",
-        re.I)),
-    ("end_month", re.compile(
-        r"\b(?:end of (?:the |this )?(?P<next>next )?month|(?:ende (?:des|dieses) monats|"
-        r"monatsende)|fin (?:du|de ce) mois|fin du mois (?P<next2>prochain))\b", re.I)),
-    ("end_week", re.compile(
-        r"\b(?:end of (?:the |this )?(?P<next>next )?week|ende der woche|fin de (?:la )?semaine)\b",
-        re.I)),
-    ("weekday", re.compile(
-        rf"\b(?:(?P<next>next|this|on|coming|nächsten|nächster|kommenden|ce)\s+)?(?P<wd>{_WD})"
-        rf"(?:\s+(?P<next2>prochain))?\b", re.I)),
+    (
+        "month_day",
+        re.compile(
+            rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}}){_ORD}(?:,?\s+(?P<y>\d{{4}}))?\b", re.I
+        ),
+    ),
+    (
+        "day_month",
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?(?P<mon>{_MON})\.?(?:,?\s+(?P<y>\d{{4}}))?\b",
+            re.I,
+        ),
+    ),
+    (
+        "end_month",
+        re.compile(
+            r"\b(?:end of (?:the |this )?(?P<next>next )?month|(?:ende (?:des|dieses) monats|"
+            r"monatsende)|fin (?:du|de ce) mois|fin du mois (?P<next2>prochain))\b",
+            re.I,
+        ),
+    ),
+    (
+        "end_week",
+        re.compile(
+            r"\b(?:end of (?:the |this )?(?P<next>next )?week|ende der woche|fin de (?:la )?semaine)\b",
+            re.I,
+        ),
+    ),
+    (
+        "weekday",
+        re.compile(
+            rf"\b(?:(?P<next>next|this|on|coming|nächsten|nächster|kommenden|ce)\s+)?(?P<wd>{_WD})"
+            rf"(?:\s+(?P<next2>prochain))?\b",
+            re.I,
+        ),
+    ),
     ("tomorrow", re.compile(r"\b(?:tomorrow|morgen|demain)\b", re.I)),
-    ("in_days", re.compile(
-        r"\b(?:in|within|innerhalb von|dans|sous)\s+(?P<n>\d{1,3}|one|two|three|four|a)\s+"
-        r"(?P<unit>days?|weeks?|tagen?|wochen?|jours?|semaines?)\b", re.I)),
+    (
+        "in_days",
+        re.compile(
+            r"\b(?:in|within|innerhalb von|dans|sous)\s+(?P<n>\d{1,3}|one|two|three|four|a)\s+"
+            r"(?P<unit>days?|weeks?|tagen?|wochen?|jours?|semaines?)\b",
+            re.I,
+        ),
+    ),
     ("next_week", re.compile(r"\b(?:next week|nächste woche|semaine prochaine)\b", re.I)),
 ]
 _WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4}

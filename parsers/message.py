@@ -34,7 +34,7 @@ def _header(msg: EmailMessage, name: str) -> str:
     try:
         value = msg.get(name)
         return " ".join(str(value).split()) if value is not None else ""
-    except Exception:  # noqa: BLE001 - a header the policy cannot parse is read raw
+    except Exception:
         raw = msg.get_all(name, failobj=[])
         return " ".join(str(raw[0]).split()) if raw else ""
 
@@ -54,7 +54,7 @@ def parse(raw: bytes) -> ParsedMessage:
     problems: list[str] = []
     try:
         msg = parse_bytes(raw)
-    except Exception as exc:  # noqa: BLE001 - unreadable bytes become a problem, not a crash
+    except Exception as exc:
         digest = hashlib.sha256(raw).hexdigest()
         return ParsedMessage(f"<{digest}@unparsed.invalid>", "", "", "", (), None, (), "", "",
                              "en", problems=(f"message cannot be parsed: {exc}",))  # fmt: skip
@@ -68,7 +68,9 @@ def parse(raw: bytes) -> ParsedMessage:
     pairs = getaddresses([_header(msg, "From")])
     if pairs and pairs[0][1]:
         from_name, from_addr = pairs[0][0], pairs[0][1].lower()
-    to_addrs = tuple(a.lower() for _, a in getaddresses([_header(msg, "To"), _header(msg, "Cc")]) if a)
+    to_addrs = tuple(
+        a.lower() for _, a in getaddresses([_header(msg, "To"), _header(msg, "Cc")]) if a
+    )
     refs_hdr = f"{_header(msg, 'In-Reply-To')} {_header(msg, 'References')}"
     in_reply_to = tuple(dict.fromkeys(_MSGID.findall(refs_hdr)))
     sent = _date(msg)
@@ -87,7 +89,9 @@ def parse(raw: bytes) -> ParsedMessage:
 
     bounce_fact = bounce.from_report(walked.reports, walked.embedded) if walked.reports else None
     if bounce_fact is None:
-        bounce_fact = bounce.heuristic(_header(msg, "From"), subject, text, walked.embedded)
+        bounce_fact = bounce.heuristic(
+            _header(msg, "From"), subject, text, walked.embedded, to_addrs
+        )
 
     signals = autoreply.signals(msg)
     ooo_until = autoreply.return_date(new_text, base_date) if signals and base_date else None
@@ -104,7 +108,7 @@ def parse(raw: bytes) -> ParsedMessage:
         # a remittance advice lists its rows; a total in the covering text is not another payment
         facts = [f for f in facts if f.source != "body"]
 
-    ref_tokens = candidates(subject) + [t for t in candidates(new_text)]
+    ref_tokens = candidates(subject) + list(candidates(new_text))
     quoted = [t for t in candidates(text) if t not in ref_tokens]
     return ParsedMessage(
         message_id=message_id, subject=subject, from_addr=from_addr, from_name=from_name,

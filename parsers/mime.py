@@ -69,19 +69,20 @@ def walk(msg: Message) -> Walked:
             return
         if ctype in ("message/rfc822", "message/global", "text/rfc822-headers"):
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                inner_msg = inner[0]
-                out.embedded.append(inner_msg.as_bytes() if hasattr(inner_msg, "as_bytes") else b"")
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                out.embedded.append(inner[0].as_bytes())
             elif isinstance(inner, str):
                 out.embedded.append(inner.encode("utf-8", "replace"))
-            elif ctype == "text/rfc822-headers":
-                out.embedded.append(part.get_payload(decode=True) or b"")
+            else:
+                decoded = part.get_payload(decode=True)
+                out.embedded.append(decoded if isinstance(decoded, bytes) else b"")
             return
         if part.is_multipart():
             sub = part.get_payload()
             if isinstance(sub, list):
                 for s in sub:
-                    visit(s, depth + 1)
+                    if isinstance(s, Message):
+                        visit(s, depth + 1)
             return
         disposition = part.get_content_disposition()
         filename = part.get_filename()
@@ -98,7 +99,7 @@ def walk(msg: Message) -> Walked:
 
     try:
         visit(msg, 0)
-    except Exception as exc:  # noqa: BLE001 - a broken message is data, not a crash
+    except Exception as exc:
         out.problems.append(f"MIME structure could not be read: {type(exc).__name__}: {exc}")
     return out
 
@@ -151,7 +152,7 @@ def html_to_text(markup: str) -> str:
     try:
         parser.feed(markup)
         parser.close()
-    except Exception:  # noqa: BLE001 - broken HTML still yields what was read
+    except Exception:
         return html.unescape(re.sub(r"<[^>]+>", " ", markup))
     text = "".join(parser.parts).replace("\xa0", " ")
     lines = [" ".join(ln.split()) if "\t" not in ln else ln.strip() for ln in text.split("\n")]

@@ -62,7 +62,9 @@ def _date(value: str | None) -> dt.date | None:
     return None
 
 
-def extract(subject: str, text: str, fallback_date: dt.date | None) -> tuple[bool, list[PaymentFact]]:
+def extract(
+    subject: str, text: str, fallback_date: dt.date | None
+) -> tuple[bool, list[PaymentFact]]:
     """(reads like a payment notification, the payments it evidences)."""
     whole = f"{subject}\n{text}"
     words = bool(PAYMENT_WORDS.search(whole))

@@ -26,7 +26,9 @@ _CUT_MARKERS = [
         r"^\x00QUOTE\x00$",
     )
 ]
-_HEADER_BLOCK_NEXT = re.compile(r"^\s*(sent|gesendet|envoyé|enviado|verzonden|inviato|date|datum|to|an|à|cc):", re.I)
+_HEADER_BLOCK_NEXT = re.compile(
+    r"^\s*(sent|gesendet|envoyé|enviado|verzonden|inviato|date|datum|to|an|à|cc):", re.I
+)
 _SIG = re.compile(r"^(-- ?|—)$")
 _WROTE_SPLIT = re.compile(r"^\s*(on|am|le|el|op|il)\s.{3,200}$", re.I)
 
@@ -44,14 +46,19 @@ def strip_quotes(text: str) -> str:
         out.append(line.rstrip())
     # A two-line attribution ("On Mon, 1 Dec 2026 at 10:00, Ann <a@b>\nwrote:") leaves
     # its first half behind; drop a trailing line that looks like one.
-    while out and (not out[-1].strip() or _WROTE_SPLIT.match(out[-1]) and _trailing_quote(lines, len(out))):
+    while out and (
+        not out[-1].strip() or (_WROTE_SPLIT.match(out[-1]) and _trailing_quote(lines, len(out)))
+    ):
         out.pop()
     return "\n".join(out).strip()
 
 
 def _trailing_quote(lines: list[str], idx: int) -> bool:
     rest = [ln for ln in lines[idx:] if ln.strip()]
-    return bool(rest) and (rest[0].strip().lower().endswith(("wrote:", "schrieb:", "écrit :")) or rest[0].lstrip().startswith(">"))
+    return bool(rest) and (
+        rest[0].strip().lower().endswith(("wrote:", "schrieb:", "écrit :"))
+        or rest[0].lstrip().startswith(">")
+    )
 
 
 def _is_cut(lines: list[str], i: int) -> bool:

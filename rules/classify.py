@@ -81,7 +81,9 @@ def sender_allowed(addr: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def classify(facts: ParsedMessage, sender: SenderInfo, rules: Rules, authserv_id: str | None) -> Verdict:
+def classify(
+    facts: ParsedMessage, sender: SenderInfo, rules: Rules, authserv_id: str | None
+) -> Verdict:
     auth = is_authenticated(facts.auth, authserv_id, facts.from_domain)
     if facts.bounce is not None:
         return Verdict(Kind.BOUNCE, None, (), False, "delivery status report")

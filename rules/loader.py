@@ -44,7 +44,7 @@ def _read(path: Path) -> Any:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 0
         raise RulesError([f"{path}:{line}: {exc.problem}"]) from exc
-    except Exception as exc:  # noqa: BLE001 - ruamel raises several unrelated types
+    except Exception as exc:
         raise RulesError([f"{path}: not valid YAML: {exc}"]) from exc
 
 
@@ -96,7 +96,9 @@ def load(path: Path | None) -> Rules:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
+            )
             line = _line_of(doc, loc)
             where = f"{path}:{line}" if line else f"{path}"
             key = ".".join(str(p) for p in loc) or "(top)"

@@ -27,15 +27,23 @@ class Workspace:
     def config(self) -> Path:
         return self.root / "config.yaml"
 
-    def cli(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, **(env or {})}
         full_env.pop("ARCLERK_CONFIG", None)
         proc = subprocess.run(
             [*ARCLERK, "--config", str(self.config), *args],
-            cwd=self.root, capture_output=True, text=True, env=full_env, timeout=120,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
         )
         if check and proc.returncode != 0:
-            raise AssertionError(f"arclerk {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+            raise AssertionError(
+                f"arclerk {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}"
+            )
         return proc
 
     def json(self, *args: str) -> Any:
@@ -46,6 +54,7 @@ class Workspace:
 
     def deliver(self, raw: bytes | str) -> None:
         """Drop a message into the inbox Maildir, as an MTA would."""
+        (self.root / "mail").mkdir(exist_ok=True)
         box = mailbox.Maildir(str(self.root / "mail" / "inbox"), create=True)
         box.add(raw.encode() if isinstance(raw, str) else raw)
 
@@ -109,8 +118,7 @@ def bank_notification(amount: str, reference: str, *, msgid: str, payer: str = "
         "An incoming transfer has been credited to your account.\n\n"
         f"Amount: EUR {amount}\n"
         f"Payer: {payer}\n"
-        f"Reference: {reference}\n"
-        + (f"Transaction ID: {txn}\n" if txn else "")
+        f"Reference: {reference}\n" + (f"Transaction ID: {txn}\n" if txn else "")
     )
 
 

@@ -114,7 +114,9 @@ def life(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 def _mails_about(ws: Workspace, number: str, to: str | None = None) -> list[EmailMessage]:
-    return [m for m in ws.sent() if m["X-Arclerk-Invoice"] == number and (to is None or m["To"] == to)]
+    return [
+        m for m in ws.sent() if m["X-Arclerk-Invoice"] == number and (to is None or m["To"] == to)
+    ]
 
 
 def _steps(ws: Workspace, number: str) -> list[tuple[str, str]]:
@@ -124,20 +126,27 @@ def _steps(ws: Workspace, number: str) -> list[tuple[str, str]]:
 def test_each_invoice_sent_once_with_pdf(life: Workspace) -> None:
     """Every invoice was mailed exactly once, as a PDF attachment, with the contract headers."""
     mails = [m for m in life.sent() if str(m["Subject"]).startswith("Invoice ")]
-    assert sorted(m["X-Arclerk-Invoice"] for m in mails) == [f"INV-2026-{i:04d}" for i in range(1, 11)]
+    assert sorted(m["X-Arclerk-Invoice"] for m in mails) == [
+        f"INV-2026-{i:04d}" for i in range(1, 11)
+    ]
     for m in mails:
         assert m["Auto-Submitted"] == "auto-generated"
         assert m["X-Arclerk-Invoice"] in m["Subject"]
         pdfs = [p for p in m.iter_attachments() if p.get_content_type() == "application/pdf"]
-        assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
+        assert len(pdfs) == 1
+        assert pdfs[0].get_content().startswith(b"%PDF")
 
 
 def test_unpaid_invoice_escalates_through_the_ladder(life: Workspace) -> None:
     """An invoice nobody answers gets first, second and final reminders at +3, +14, +30 days."""
     assert _steps(life, "INV-2026-0002") == [
-        ("first", "2026-12-04"), ("second", "2026-12-15"), ("final", "2026-12-31")]
+        ("first", "2026-12-04"),
+        ("second", "2026-12-15"),
+        ("final", "2026-12-31"),
+    ]
     subjects = [str(m["Subject"]) for m in _mails_about(life, "INV-2026-0002")]
-    assert subjects[1].startswith("Reminder") and subjects[2].startswith("Second reminder")
+    assert subjects[1].startswith("Reminder")
+    assert subjects[2].startswith("Second reminder")
     assert subjects[3].startswith("Final notice")
 
 
@@ -146,19 +155,25 @@ def test_reminders_thread_on_the_invoice_mail(life: Workspace) -> None:
     mails = _mails_about(life, "INV-2026-0002")
     invoice_id = mails[0]["Message-ID"]
     for m in mails[1:]:
-        assert m["In-Reply-To"] == invoice_id and invoice_id in m["References"]
+        assert m["In-Reply-To"] == invoice_id
+        assert invoice_id in m["References"]
 
 
 def test_payment_stops_reminders_and_duplicates_count_once(life: Workspace) -> None:
     """A paid invoice gets no reminder; the same notification read twice is one payment."""
     inv = life.invoices()
-    assert inv["INV-2026-0001"]["status"] == "paid" and inv["INV-2026-0001"]["reminders"] == []
-    assert inv["INV-2026-0010"]["status"] == "paid" and inv["INV-2026-0010"]["open_amount"] == "0.00"
+    assert inv["INV-2026-0001"]["status"] == "paid"
+    assert inv["INV-2026-0001"]["reminders"] == []
+    assert inv["INV-2026-0010"]["status"] == "paid"
+    assert inv["INV-2026-0010"]["open_amount"] == "0.00"
     payments = life.json("payment", "list", "--json")
     by_invoice = Counter(a["invoice"] for p in payments for a in p["allocations"])
-    assert by_invoice["INV-2026-0001"] == 1 and by_invoice["INV-2026-0010"] == 1
+    assert by_invoice["INV-2026-0001"] == 1
+    assert by_invoice["INV-2026-0010"] == 1
     a = next(p for p in payments if p["allocations"][0]["invoice"] == "INV-2026-0001")
-    assert a["amount"] == "1190.00" and a["status"] == "applied" and a["source"] == "<n-a@bank.example>"
+    assert a["amount"] == "1190.00"
+    assert a["status"] == "applied"
+    assert a["source"] == "<n-a@bank.example>"
 
 
 def test_dispute_stops_dunning(life: Workspace) -> None:
@@ -196,23 +211,29 @@ def test_copy_sent_once_on_request(life: Workspace) -> None:
     copies = [m for m in life.sent() if str(m["Subject"]).startswith("Copy of invoice")]
     assert len(copies) == 1
     c = copies[0]
-    assert c["To"] == CUSTOMERS["G"][1] and c["X-Arclerk-Invoice"] == "INV-2026-0007"
-    assert c["Auto-Submitted"] == "auto-replied" and c["In-Reply-To"] == "<g1@g-corp.example>"
+    assert c["To"] == CUSTOMERS["G"][1]
+    assert c["X-Arclerk-Invoice"] == "INV-2026-0007"
+    assert c["Auto-Submitted"] == "auto-replied"
+    assert c["In-Reply-To"] == "<g1@g-corp.example>"
     assert any(p.get_content_type() == "application/pdf" for p in c.iter_attachments())
 
 
 def test_spoofed_notification_not_trusted(life: Workspace) -> None:
     """An unauthenticated 'bank' mail changes nothing; the invoice keeps being chased."""
     inv = life.invoices()["INV-2026-0008"]
-    assert inv["status"] == "sent" and inv["open_amount"] == "1190.00"
+    assert inv["status"] == "sent"
+    assert inv["open_amount"] == "1190.00"
     assert len(inv["reminders"]) == 3
-    assert all(p["source"] != "<spoof@bank.example>" for p in life.json("payment", "list", "--json"))
+    assert all(
+        p["source"] != "<spoof@bank.example>" for p in life.json("payment", "list", "--json")
+    )
 
 
 def test_partial_payment_leaves_the_rest_open(life: Workspace) -> None:
     """A partial payment is applied; the rest stays open and is chased."""
     inv = life.invoices()["INV-2026-0009"]
-    assert inv["status"] == "partially_paid" and inv["open_amount"] == "690.00"
+    assert inv["status"] == "partially_paid"
+    assert inv["open_amount"] == "690.00"
     last = _mails_about(life, "INV-2026-0009")[-1]
     assert "690.00" in last.get_body(("plain",)).get_content()
 

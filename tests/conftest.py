@@ -1,0 +1,31 @@
+"""Shared fixtures: a throwaway PostgreSQL database per test session (never skipped:
+if the server at 127.0.0.1:5432 is missing, the PostgreSQL tests fail loudly)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_ADMIN = os.environ.get(
+    "ARCLERK_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    import psycopg
+
+    name = f"arclerk_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {PG_ADMIN!r} is required for these tests: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    params = dict(p.split("=", 1) for p in PG_ADMIN.split())
+    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
