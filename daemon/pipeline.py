@@ -187,9 +187,7 @@ class Pipeline:
             referenced, closed = self._open_invoices(conn, numbers)
             # The payer's open invoices matter only when the payment names none.
             payer_open = (
-                None
-                if referenced or closed
-                else self._payer_invoices(conn, fact, payer_customers)
+                None if referenced or closed else self._payer_invoices(conn, fact, payer_customers)
             )
             m = match(fact.amount, fact.currency, referenced, closed, payer_open)
             cause = (f"paid by payment {pid} from message {facts.message_id}"

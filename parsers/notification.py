@@ -15,6 +15,7 @@ from parsers.refs import candidates
 
 PAYMENT_WORDS = re.compile(
     r"payment received|received (a|your|the)? ?payment|you(?:'ve| have)? received|"
+    r"(?:we|bank) (?:have|has) received|you've got money|money received|deposit received|"
     r"incoming (payment|transfer|wire)|credit (advice|notification|note)|"
     r"(has been|was|were) credited|credited to your|funds (received|credited)|"
     r"payment (succeeded|successful|confirmation|notification)|new payment|"
@@ -26,6 +27,11 @@ DEBIT_WORDS = re.compile(
     r"\bdebit(ed)? (advice|notification)|has been debited|outgoing (payment|transfer)|"
     r"lastschrift|belastung|avis de débit|\bdébité|payout (sent|initiated)|refund (issued|sent)",
     re.I,
+)
+_FROM_PROSE = re.compile(
+    r"\b(?:from|von|de la part de)\s+([A-Z][\w&'.-]*(?:\s+[\w&'.-]+){0,5}?)"
+    r"(?=\s+(?:with|for|on|mit|für|am|avec|pour|le)\b|[,.;]\s|\s*$)",
+    re.M,
 )
 _LABEL = r"^\s*(?:{})\s*[:：]\s*(?P<v>.+?)\s*$"
 
@@ -84,6 +90,9 @@ def extract(
     amount = amounts[0]
     reference = _labelled(text, REF_LABELS) or ""
     payer = _labelled(text, PAYER_LABELS) or ""
+    if not payer:  # "... received EUR 10.00 from Acme Ltd with reference ..."
+        m = _FROM_PROSE.search(text)
+        payer = m.group(1).strip() if m else ""
     payer = re.sub(r"\s*<[^>]*>\s*", " ", payer).strip()
     refs = candidates(reference) if reference else []
     if not refs:

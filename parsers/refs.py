@@ -16,6 +16,10 @@ _TOKEN = re.compile(
 )
 
 
+#: a letter prefix followed by digit groups separated by single spaces ("INV 2026 0103")
+_SPACED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}[-_/ .#:]{0,2}\d+(?: \d+)+(?![A-Za-z0-9.,])")
+
+
 def blank(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -23,8 +27,10 @@ def blank(text: str, pattern: re.Pattern[str]) -> str:
 def candidates(text: str) -> list[str]:
     clean = blank(blank(text, AMOUNT), _DATE)
     seen: list[str] = []
-    for m in _TOKEN.finditer(clean):
-        tok = m.group(0).strip(" .#:")
+    found = [(m.start(), m.group(0)) for m in _SPACED.finditer(clean)]
+    found += [(m.start(), m.group(0)) for m in _TOKEN.finditer(clean)]
+    for _, raw in sorted(found, key=lambda f: f[0]):
+        tok = raw.strip(" .#:")
         if tok and tok not in seen:
             seen.append(tok)
     return seen

@@ -23,16 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from daemon.pipeline import Context, Pipeline  # noqa: E402
-from daemon.scheduler import tick  # noqa: E402
-from daemon.sources import MaildirSource  # noqa: E402
-from ledger.refs import digits_key, ref_key  # noqa: E402
-from ledger.schema import customers, invoices  # noqa: E402
-from ledger.store import Store  # noqa: E402
-from rules.loader import load  # noqa: E402
-from tests.helpers import bank_notification  # noqa: E402
+from daemon.pipeline import Context, Pipeline
+from daemon.scheduler import tick
+from daemon.sources import MaildirSource
+from ledger.refs import digits_key, ref_key
+from ledger.schema import customers, invoices
+from ledger.store import Store
+from rules.loader import load
+from tests.helpers import bank_notification
 
 NOW = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
 
