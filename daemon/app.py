@@ -149,10 +149,25 @@ class App:
         try:
             while not self.stopping:
                 cycle = asyncio.ensure_future(self.cycle(dt.datetime.now(dt.UTC)))
-                try:
-                    await asyncio.shield(cycle)
-                except Exception as exc:
-                    log.exception("cycle_failed", error=str(exc))
+                stop = asyncio.ensure_future(wake.wait())
+                await asyncio.wait({cycle, stop}, return_when=asyncio.FIRST_COMPLETED)
+                stop.cancel()
+                if not cycle.done():
+                    # A stop was asked for mid-cycle: let in-flight work finish (every
+                    # message and mail is its own transaction) up to the drain deadline.
+                    try:
+                        await asyncio.wait_for(asyncio.shield(cycle),
+                                               self.cfg.daemon.drain_seconds)  # fmt: skip
+                    except TimeoutError:
+                        cycle.cancel()
+                        log.warning("drain_deadline_passed",
+                                    drain_seconds=self.cfg.daemon.drain_seconds)  # fmt: skip
+                        continue
+                if cycle.cancelled():
+                    continue
+                if (exc := cycle.exception()) is not None:
+                    # The supervisor survives a bad cycle; the next one starts afresh.
+                    log.error("cycle_failed", error=f"{type(exc).__name__}: {exc}")
                 if self.stopping:
                     break
                 with contextlib.suppress(TimeoutError):

@@ -18,7 +18,7 @@ from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices
 from ledger.store import Store
 from outbox import queue
-from rules.dunning import Action, DunningState, next_step
+from rules.dunning import Action, Decision, DunningState, next_step
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk.scheduler")
@@ -37,16 +37,23 @@ def state_of(row: RowMapping, bounced: bool) -> DunningState:
     )  # fmt: skip
 
 
-def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime) -> None:
-    """Recompute an invoice's next_action_at after something changed it."""
+def _decide(
+    conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
+) -> tuple[RowMapping, dt.date, Decision]:
+    """The invoice with its customer's fields, the customer-local date, and the decision."""
     row = conn.execute(
-        select(invoices, customers.c.timezone, customers.c.email_bounced_at)
+        select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
         .join(customers, customers.c.id == invoices.c.customer_id)
         .where(invoices.c.id == invoice_id)
     ).mappings().one()  # fmt: skip
+    today = now.astimezone(ZoneInfo(row["timezone"])).date()
+    return row, today, next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
+
+
+def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime) -> None:
+    """Recompute an invoice's next_action_at after something changed it."""
+    row, _, decision = _decide(conn, invoice_id, rules, now)
     tz = row["timezone"]
-    today = now.astimezone(ZoneInfo(tz)).date()
-    decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
     if decision.action is not Action.NONE:
         when: dt.datetime | None = now
     else:
@@ -57,27 +64,23 @@ def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
 def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:
     """Queue every mail that is due at `now`; returns how many were queued."""
     queued = 0
+    last_id = 0  # keyset paging by id: each due invoice is visited once per tick
     while True:
         with store.write() as conn:
             ids = [r[0] for r in conn.execute(
-                select(invoices.c.id).where(invoices.c.next_action_at <= now)
-                .order_by(invoices.c.next_action_at, invoices.c.id).limit(batch)
+                select(invoices.c.id)
+                .where(invoices.c.next_action_at <= now, invoices.c.id > last_id)
+                .order_by(invoices.c.id).limit(batch)
             )]  # fmt: skip
             for invoice_id in ids:
                 queued += _act(conn, invoice_id, rules, now, domain)
         if len(ids) < batch:
             return queued
+        last_id = ids[-1]
 
 
 def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, domain: str) -> int:
-    row = conn.execute(
-        select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
-        .join(customers, customers.c.id == invoices.c.customer_id)
-        .where(invoices.c.id == invoice_id)
-    ).mappings().one()  # fmt: skip
-    tz = row["timezone"]
-    today = now.astimezone(ZoneInfo(tz)).date()
-    decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
+    row, today, decision = _decide(conn, invoice_id, rules, now)
     bound = log.bind(invoice=row["number"], action=decision.action.value, reason=decision.reason)
     queued = 0
     if decision.ends_promise:

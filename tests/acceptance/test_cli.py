@@ -174,3 +174,32 @@ def test_make_run_example_data_imports() -> None:
                            "print(len(load_file(Path('examples/invoices.json'))))"],
                           cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
     assert int(proc.stdout) == 5
+
+
+def test_sighup_with_invalid_rules_keeps_the_last_good_ones(ws: Workspace) -> None:
+    """SIGHUP reloads the rules; an invalid file is refused and the daemon keeps running."""
+    (ws.root / "rules.yaml").write_text("dunning:\n  promise_grace_days: 3\n")
+    with (ws.root / "config.yaml").open("a") as f:
+        f.write("rules: rules.yaml\ndaemon:\n  poll_seconds: 0.5\n")
+    env = {**os.environ}
+    env.pop("ARCLERK_CONFIG", None)
+    proc = subprocess.Popen([*ARCLERK, "--config", str(ws.config), "run"], cwd=ws.root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not ws.sent():
+            time.sleep(0.2)
+        (ws.root / "rules.yaml").write_text("dunning:\n  promise_grace_days: [broken\n")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1.5)
+        assert proc.poll() is None, "the daemon died on an invalid rules reload"
+        ws.deliver(b"\x00 not mail")  # it still reads the inbox after the refused reload
+        while time.monotonic() < deadline and ws.inbox_new():
+            time.sleep(0.2)
+        assert ws.inbox_new() == []
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"rules_reload_refused" in err
+    assert b"last good rules" in err
