@@ -50,18 +50,19 @@ def is_authenticated(
     (or a parent of it), or SPF passed with no failing DKIM/DMARC."""
     if not authserv_id:
         return False
-    ours = [r for r in results if r.authserv_id == authserv_id.lower()]
-    for r in ours:
-        if r.dmarc == "pass":
-            return True
-        if r.dmarc in ("fail", "quarantine", "reject"):
-            return False
-        if (
-            r.dkim == "pass"
-            and r.dkim_domain
-            and (from_domain == r.dkim_domain or from_domain.endswith("." + r.dkim_domain))
-        ):
-            return True
-        if r.spf == "pass" and r.dkim in (None, "none", "pass"):
-            return True
-    return False
+    # Only the newest header stamped with our id counts: our MTA prepends its own, and a
+    # sender may have planted an older-looking one with our id below it.
+    ours = next((r for r in results if r.authserv_id == authserv_id.lower()), None)
+    if ours is None:
+        return False
+    if ours.dmarc == "pass":
+        return True
+    if ours.dmarc in ("fail", "quarantine", "reject"):
+        return False
+    if (
+        ours.dkim == "pass"
+        and ours.dkim_domain
+        and (from_domain == ours.dkim_domain or from_domain.endswith("." + ours.dkim_domain))
+    ):
+        return True
+    return ours.spf == "pass" and ours.dkim in (None, "none", "pass")

@@ -155,3 +155,25 @@ def test_dsn_bounce_names_recipient_and_original() -> None:
         "5.1.1",
         "<ours@example.com>",
     )
+
+
+def test_only_the_newest_own_authentication_results_counts() -> None:
+    """A forged 'pass' with our authserv-id below our MTA's real 'fail' is ignored."""
+    raw = bank_notification("10.00", "X-1", msgid="<n@b>")  # carries a pass from our id
+    real = "Authentication-Results: mx.example.com; dkim=fail; spf=fail; dmarc=fail\n"
+    v = classify(parse((real + raw).encode()), STRANGER, RULES, "mx.example.com")
+    assert v.kind is Kind.PAYMENT_CONFIRMATION
+    assert not v.trusted
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ("Wir zahlen am 15.12.", "promise_to_pay"),
+        ("Diese Rechnung werden wir nicht bezahlen, sie ist falsch berechnet.", "dispute"),
+        ("We are paying on Friday.", "promise_to_pay"),
+    ],
+)
+def test_more_intent_phrasings(body: str, intent: str) -> None:
+    """Plain German promises, German refusals and English present-tense promises."""
+    assert classify(parse(_reply(body)), CUSTOMER, RULES, None).intent == intent
