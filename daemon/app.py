@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from daemon import faults
 from daemon.config import Config
+from daemon.imap_source import ImapSource
+from daemon.locks import InboxLock
 from daemon.pipeline import Context, Pipeline
 from daemon.scheduler import tick
-from daemon.sources import MaildirSource
-from ledger.errors import ConfigError, TransientError
+from daemon.sources import Dest, MaildirSource, Source
+from ledger.errors import ArclerkError, ConfigError, TransientError
 from ledger.store import Store
 from outbox.render import Renderer, Seller
 from outbox.transports import MaildirTransport, SmtpSettings, SmtpTransport, Transport
@@ -76,38 +79,55 @@ class App:
         self.domain = cfg.mail.address.rsplit("@", 1)[-1]
         self.renderer = Renderer(seller, cfg.templates)
         self.transport = make_transport(cfg)
+        smtp = cfg.mail.outbox.smtp
         self.mailer = Mailer(self.store, self.renderer, self.transport, cfg.mail.address,
-                             cfg.mail.admin or cfg.mail.address)  # fmt: skip
-        if cfg.mail.inbox.maildir is None:
-            raise ConfigError("mail.inbox.imap is not supported yet; use mail.inbox.maildir")
-        self.source = MaildirSource(cfg.mail.inbox.maildir)
+                             cfg.mail.admin or cfg.mail.address,
+                             lease_seconds=cfg.daemon.outbox_lease_seconds,
+                             rate_per_minute=smtp.rate_per_minute if smtp else 0,
+                             fault=faults.point)  # fmt: skip
+        self.source: Source
+        if cfg.mail.inbox.imap is not None:
+            self.source = ImapSource(cfg.mail.inbox.imap)
+        else:
+            assert cfg.mail.inbox.maildir is not None
+            self.source = MaildirSource(cfg.mail.inbox.maildir)
+        self.inbox_lock = InboxLock(self.store, self.source.mailbox)
         self.stopping = False
+        self.inbox_failures = 0
 
     def pipeline(self) -> Pipeline:
         return Pipeline(self.store, Context(self.rules, self.cfg.mail.authserv_id, self.domain,
                                             self.cfg.mail.admin))  # fmt: skip
 
     def read_inbox(self, now: dt.datetime, stats: CycleStats) -> None:
+        """Process every message in the inbox, each committed before it is moved."""
+        if not self.inbox_lock.acquire():
+            return  # another instance reads this mailbox; we take over if it dies
         pipeline = self.pipeline()
-        for item in self.source.pending():
-            if self.stopping:
-                return
-            try:
-                raw = self.source.read(item)
-            except FileNotFoundError:  # another reader took it
-                continue
-            try:
-                outcome = pipeline.process(raw, self.source.mailbox, item.source_key, now)
-            except TransientError as exc:
-                stats.errors.append(str(exc))
-                log.warning("inbound_retry_later", source_key=item.source_key, error=str(exc))
-                continue
-            self.source.done(item, "FS" if outcome.review else "S")
-            stats.inbound += 1
-            stats.duplicates += outcome.duplicate
-            stats.reviews += outcome.review
-            log.info("message_processed", inbound_id=outcome.inbound_id,
-                     source_key=item.source_key, kind=outcome.kind, outcome=outcome.summary)  # fmt: skip
+        try:
+            while not self.stopping:
+                batch = self.source.batch()
+                if not batch:
+                    break
+                for item in batch:
+                    if self.stopping:
+                        break
+                    outcome = pipeline.process(item.raw, self.source.mailbox, item.source_key, now)
+                    dest = (Dest.REVIEW if outcome.review
+                            else Dest.BOUNCE if outcome.kind == "bounce" else Dest.PROCESSED)  # fmt: skip
+                    self.source.done(item, dest)
+                    stats.inbound += 1
+                    stats.duplicates += outcome.duplicate
+                    stats.reviews += outcome.review
+                    log.info("message_processed", inbound_id=outcome.inbound_id,
+                             source_key=item.source_key, kind=outcome.kind,
+                             outcome=outcome.summary)  # fmt: skip
+                self.source.flush()
+            self.inbox_failures = 0
+        except TransientError as exc:
+            self.inbox_failures += 1
+            stats.errors.append(str(exc))
+            log.warning("inbox_unavailable", error=str(exc), failures=self.inbox_failures)
 
     async def cycle(self, now: dt.datetime) -> CycleStats:
         stats = CycleStats()
@@ -170,16 +190,37 @@ class App:
                     log.error("cycle_failed", error=f"{type(exc).__name__}: {exc}")
                 if self.stopping:
                     break
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self.cfg.daemon.poll_seconds)
+                await self._pause(wake)
         finally:
-            await self.transport.close()
-            self.store.dispose()
+            await self._shutdown()
             log.info("daemon_stopped")
+
+    async def _pause(self, wake: asyncio.Event) -> None:
+        """Between cycles: IDLE on the inbox (IMAP) or sleep; back off while it fails."""
+        seconds = self.cfg.daemon.poll_seconds
+        if self.inbox_failures:
+            seconds = min(300.0, seconds * 2 ** min(self.inbox_failures, 5))
+            log.info("inbox_backoff", seconds=seconds)
+        elif isinstance(self.source, ImapSource) and self.inbox_lock.held:
+            try:
+                await asyncio.to_thread(self.source.wait, seconds, lambda: self.stopping)
+            except TransientError as exc:
+                self.inbox_failures += 1
+                log.warning("imap_idle_failed", error=str(exc))
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), seconds)
 
     async def run_once(self, now: dt.datetime) -> CycleStats:
         try:
             return await self.cycle(now)
         finally:
-            await self.transport.close()
-            self.store.dispose()
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        await self.transport.close()
+        await asyncio.to_thread(self.source.close)
+        with contextlib.suppress(ArclerkError):
+            self.mailer.release()
+        self.inbox_lock.release()
+        self.store.dispose()

@@ -41,7 +41,14 @@ class ImapConfig(_Frozen):
     folder: str = "INBOX"
     processed_folder: str = "Processed"
     review_folder: str = "Review"
-    timeout: float = 60.0
+    bounce_folder: str = "Bounces"
+    timeout: float = Field(default=60.0, gt=0, le=600)  # every network operation
+    idle: bool = True  # use IDLE when the server offers it (else poll, at most every 60 s)
+    idle_renew_seconds: float = Field(
+        default=540.0, gt=0, le=600
+    )  # RFC 2177: < 29 min; we renew < 10
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    ca_file: str | None = None
 
     @model_validator(mode="after")
     def _tls(self) -> ImapConfig:
@@ -56,8 +63,9 @@ class SmtpConfig(_Frozen):
     tls: Literal["implicit", "starttls", "none"] = "starttls"
     username: str | None = None
     password: SecretStr = SecretStr("")
-    timeout: float = 60.0
+    timeout: float = Field(default=60.0, gt=0, le=600)
     ca_file: str | None = None
+    rate_per_minute: int = Field(default=120, ge=0)  # 0 = no limit
 
     @model_validator(mode="after")
     def _tls(self) -> SmtpConfig:
@@ -114,7 +122,9 @@ class SellerConfig(_Frozen):
 class DaemonConfig(_Frozen):
     poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     drain_seconds: float = Field(default=30.0, gt=0)
-    batch_size: int = Field(default=200, ge=1)
+    outbox_lease_seconds: float = Field(
+        default=300.0, gt=0
+    )  # a dead worker's rows return after this
 
 
 class Config(BaseSettings):

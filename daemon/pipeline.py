@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
+from daemon import faults
 from daemon.scheduler import reschedule
 from ledger import events, reviews
 from ledger import invoices as inv_store
@@ -78,6 +79,8 @@ class Pipeline:
             outcome = self._apply(conn, inbound_id, facts, now)
             conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
                 kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
+            faults.point("before_inbound_commit")
+        faults.point("after_inbound_commit")
         return outcome
 
     # -- understanding ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from ledger import events
 from ledger.models import OutboxStatus
@@ -66,13 +66,29 @@ def enqueue(
     return message_id
 
 
-def due(conn: Connection, now: dt.datetime, limit: int = 100) -> list[Row]:
+def claim(
+    conn: Connection, now: dt.datetime, worker: str, lease: dt.timedelta, limit: int = 20
+) -> list[Row]:
+    """Take up to `limit` due rows for `worker` until now + lease.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers never take the same row.
+    SQLite: the write transaction (BEGIN IMMEDIATE) already serialises claimers.
+    A worker that dies leaves its rows claimed only until the lease runs out.
+    """
+    free = or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now)
     rows = conn.execute(
         select(outbox)
-        .where(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.next_attempt_at <= now)
+        .where(outbox.c.status == OutboxStatus.PENDING.value, outbox.c.next_attempt_at <= now, free)
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
-    ).mappings()
+        .with_for_update(skip_locked=True)
+    ).mappings().all()  # fmt: skip
+    if not rows:
+        return []
+    conn.execute(
+        update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
+        .values(claimed_by=worker, claimed_until=now + lease)
+    )  # fmt: skip
     return [
         Row(r["id"], r["kind"], r["invoice_id"], r["step"], r["recipient"], r["message_id"],
             r["in_reply_to"], json.loads(r["params"]), r["attempts"])
@@ -80,11 +96,19 @@ def due(conn: Connection, now: dt.datetime, limit: int = 100) -> list[Row]:
     ]  # fmt: skip
 
 
+def release(conn: Connection, worker: str) -> None:
+    """Give back this worker's unfinished claims (on a clean shutdown)."""
+    conn.execute(
+        update(outbox).where(outbox.c.claimed_by == worker, outbox.c.status == "pending")
+        .values(claimed_by=None, claimed_until=None)
+    )  # fmt: skip
+
+
 def mark_sent(conn: Connection, row: Row, now: dt.datetime) -> None:
     conn.execute(
         update(outbox).where(outbox.c.id == row.id).values(
             status=OutboxStatus.SENT.value, sent_at=now, attempts=row.attempts + 1,
-            last_error=None,
+            last_error=None, claimed_by=None, claimed_until=None,
         )
     )  # fmt: skip
     events.record(conn, now, "mail_sent", f"{row.kind} sent to the transport",
@@ -101,7 +125,7 @@ def mark_retry(conn: Connection, row: Row, now: dt.datetime, error: str) -> bool
     delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
     conn.execute(
         update(outbox).where(outbox.c.id == row.id).values(
-            attempts=attempts, last_error=error,
+            attempts=attempts, last_error=error, claimed_by=None, claimed_until=None,
             next_attempt_at=now + dt.timedelta(seconds=delay),
         )
     )  # fmt: skip
@@ -111,7 +135,8 @@ def mark_retry(conn: Connection, row: Row, now: dt.datetime, error: str) -> bool
 def mark_failed(conn: Connection, row: Row, now: dt.datetime, error: str) -> None:
     conn.execute(
         update(outbox).where(outbox.c.id == row.id).values(
-            status=OutboxStatus.FAILED.value, attempts=row.attempts + 1, last_error=error
+            status=OutboxStatus.FAILED.value, attempts=row.attempts + 1, last_error=error,
+            claimed_by=None, claimed_until=None,
         )
     )  # fmt: skip
     events.record(conn, now, "mail_failed", error, invoice_id=row.invoice_id,

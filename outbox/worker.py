@@ -6,7 +6,13 @@ A crash between the transport's acceptance and our commit can only duplicate a m
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -43,12 +49,19 @@ class Counters:
 
 class Mailer:
     def __init__(self, store: Store, renderer: Renderer, transport: Transport, sender: str,
-                 admin: str) -> None:  # fmt: skip
+                 admin: str, *, worker_id: str | None = None, lease_seconds: float = 300.0,
+                 rate_per_minute: int = 0,
+                 fault: Callable[[str], None] = lambda _name: None) -> None:  # fmt: skip
         self.store = store
         self.renderer = renderer
         self.transport = transport
         self.sender = sender
         self.admin = admin
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = dt.timedelta(seconds=lease_seconds)
+        self.min_interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
+        self._last_send = 0.0
+        self.fault = fault
         self.counters = Counters()
 
     def _build(self, row: queue.Row, now: dt.datetime) -> EmailMessage:
@@ -86,35 +99,54 @@ class Mailer:
             attachments=attachments, invoice_number=inv.number if inv else None,
         )  # fmt: skip
 
-    async def flush(self, now: dt.datetime, limit: int = 500) -> int:
-        """Send every due row (up to `limit`); returns how many were sent."""
+    async def flush(self, now: dt.datetime, limit: int = 10_000) -> int:
+        """Claim and send due rows until none are left (or `limit`); returns how many were sent."""
         sent = 0
-        with self.store.read() as conn:
-            rows = queue.due(conn, now, limit)
-        for row in rows:
-            bound = log.bind(outbox_id=row.id, message_id=row.message_id, kind=row.kind,
-                             invoice_id=row.invoice_id, step=row.step)  # fmt: skip
-            try:
-                msg = self._build(row, now)
-                await self.transport.send(msg, self.sender, [row.recipient])
-            except TransientError as exc:
-                with self.store.write() as conn:
-                    queue.mark_retry(conn, row, now, str(exc))
-                self.counters.retried += 1
-                bound.warning("mail_retry", error=str(exc), attempts=row.attempts + 1)
-                continue
-            except (PermanentError, KeyError, ValueError, OSError, jinja2.TemplateError) as exc:
-                with self.store.write() as conn:
-                    queue.mark_failed(conn, row, now, f"{type(exc).__name__}: {exc}")
-                    reviews.open_item(conn, now, f"outgoing {row.kind} to {row.recipient} "
-                                      f"failed: {exc}", invoice_id=row.invoice_id)  # fmt: skip
-                self.counters.failed += 1
-                bound.error("mail_failed", error=str(exc))
-                continue
+        while sent < limit:
             with self.store.write() as conn:
-                queue.mark_sent(conn, row, now)
-            sent += 1
-            self.counters.sent += 1
-            self.counters.by_kind[row.kind] = self.counters.by_kind.get(row.kind, 0) + 1
-            bound.info("mail_sent")
+                rows = queue.claim(conn, now, self.worker_id, self.lease)
+            if not rows:
+                return sent
+            for row in rows:
+                sent += await self._send_one(row, now)
         return sent
+
+    async def _throttle(self) -> None:
+        if self.min_interval:
+            wait = self._last_send + self.min_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_send = time.monotonic()
+
+    async def _send_one(self, row: queue.Row, now: dt.datetime) -> int:
+        bound = log.bind(outbox_id=row.id, message_id=row.message_id, kind=row.kind,
+                         invoice_id=row.invoice_id, step=row.step)  # fmt: skip
+        try:
+            msg = self._build(row, now)
+            await self._throttle()
+            await self.transport.send(msg, self.sender, [row.recipient])
+        except TransientError as exc:
+            with self.store.write() as conn:
+                queue.mark_retry(conn, row, now, str(exc))
+            self.counters.retried += 1
+            bound.warning("mail_retry", error=str(exc), attempts=row.attempts + 1)
+            return 0
+        except (PermanentError, KeyError, ValueError, OSError, jinja2.TemplateError) as exc:
+            with self.store.write() as conn:
+                queue.mark_failed(conn, row, now, f"{type(exc).__name__}: {exc}")
+                reviews.open_item(conn, now, f"outgoing {row.kind} to {row.recipient} "
+                                  f"failed: {exc}", invoice_id=row.invoice_id)  # fmt: skip
+            self.counters.failed += 1
+            bound.error("mail_failed", error=str(exc))
+            return 0
+        self.fault("after_smtp_accept")
+        with self.store.write() as conn:
+            queue.mark_sent(conn, row, now)
+        self.counters.sent += 1
+        self.counters.by_kind[row.kind] = self.counters.by_kind.get(row.kind, 0) + 1
+        bound.info("mail_sent", recipient_domain=row.recipient.rsplit("@", 1)[-1])
+        return 1
+
+    def release(self) -> None:
+        with self.store.write() as conn:
+            queue.release(conn, self.worker_id)
