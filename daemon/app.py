@@ -113,8 +113,8 @@ class App:
                     if self.stopping:
                         break
                     outcome = pipeline.process(item.raw, self.source.mailbox, item.source_key, now)
-                    dest = (Dest.REVIEW if outcome.review
-                            else Dest.BOUNCE if outcome.kind == "bounce" else Dest.PROCESSED)  # fmt: skip
+                    dest = (Dest.BOUNCE if outcome.kind == "bounce"
+                            else Dest.REVIEW if outcome.review else Dest.PROCESSED)  # fmt: skip
                     self.source.done(item, dest)
                     stats.inbound += 1
                     stats.duplicates += outcome.duplicate

@@ -96,6 +96,14 @@ def claim(
     ]  # fmt: skip
 
 
+def claimants(conn: Connection) -> list[str]:
+    """Workers that hold claims on pending rows right now."""
+    return list(conn.execute(
+        select(outbox.c.claimed_by).where(outbox.c.claimed_by.is_not(None),
+                                          outbox.c.status == OutboxStatus.PENDING.value).distinct()
+    ).scalars())  # fmt: skip
+
+
 def release(conn: Connection, worker: str) -> None:
     """Give back this worker's unfinished claims (on a clean shutdown)."""
     conn.execute(

@@ -15,8 +15,12 @@ from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
+import structlog
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ledger.errors import PermanentError, TransientError
+
+log = structlog.get_logger("arclerk.smtp")
 
 
 class Transport(Protocol):
@@ -62,7 +66,11 @@ class SmtpTransport:
         self.s = settings
         self.client: aiosmtplib.SMTP | None = None
 
+    @retry(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(3),
+           wait=wait_exponential(multiplier=0.5, max=4), reraise=True)  # fmt: skip
     async def _connect(self) -> aiosmtplib.SMTP:
+        """Connect (TLS as configured, never a silent plaintext fallback) and log in.
+        A short in-process retry covers a transient refusal; longer waits are rows."""
         if self.client is not None and self.client.is_connected:
             return self.client
         ctx = ssl.create_default_context(cafile=self.s.ca_file) if self.s.tls != "none" else None
@@ -71,27 +79,56 @@ class SmtpTransport:
             use_tls=self.s.tls == "implicit", start_tls=self.s.tls == "starttls",
             tls_context=ctx,
         )  # fmt: skip
-        await client.connect()
-        if self.s.username:
-            await client.login(self.s.username, self.s.password or "")
+        try:
+            await client.connect()
+            if self.s.username:
+                await client.login(self.s.username, self.s.password or "")
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            client.close()
+            raise PermanentError(
+                f"SMTP login to {self.s.host} refused: {exc.code} {exc.message}"
+            ) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            client.close()
+            if 400 <= exc.code < 500:
+                raise TransientError(f"SMTP {exc.code} at connect: {exc.message}") from exc
+            raise PermanentError(f"SMTP {exc.code} at connect: {exc.message}") from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            client.close()
+            raise TransientError(
+                f"cannot connect to SMTP {self.s.host}:{self.s.port}: {exc}"
+            ) from exc
         self.client = client
         return client
 
     async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        """Reply codes decide: 4xx and network trouble are TransientError (retried later as
+        a row), 5xx PermanentError (failed, for the admin to see)."""
+        client = await self._connect()
         try:
-            client = await self._connect()
             errors, _ = await client.send_message(msg, sender=sender, recipients=recipients)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            await self._drop()
+            codes = [r.code for r in exc.recipients]
+            text = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
+            if all(400 <= c < 500 for c in codes):
+                raise TransientError(f"SMTP deferred every recipient: {text}") from exc
+            raise PermanentError(f"SMTP refused every recipient: {text}") from exc
         except aiosmtplib.SMTPResponseException as exc:
             await self._drop()
             if 400 <= exc.code < 500:
                 raise TransientError(f"SMTP {exc.code}: {exc.message}") from exc
             raise PermanentError(f"SMTP {exc.code}: {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # A cut connection, possibly after the server took the message: retrying may
+            # duplicate it, with the same Message-ID — the one unavoidable duplicate.
             await self._drop()
             raise TransientError(f"SMTP connection problem: {exc}") from exc
-        refused = dict(errors.items())
-        if refused and len(refused) == len(recipients):
-            raise PermanentError(f"SMTP refused every recipient: {refused}")
+        # `errors` holds recipients refused while others were accepted. We send one
+        # recipient per row, so this can only be a CC: the mail went out; log the rest.
+        if errors:
+            log.warning("smtp_some_recipients_refused",
+                        refused={r: e.code for r, e in errors.items()})  # fmt: skip
 
     async def _drop(self) -> None:
         if self.client is not None:

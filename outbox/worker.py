@@ -102,6 +102,7 @@ class Mailer:
     async def flush(self, now: dt.datetime, limit: int = 10_000) -> int:
         """Claim and send due rows until none are left (or `limit`); returns how many were sent."""
         sent = 0
+        self._reclaim_from_dead_local_workers()
         while sent < limit:
             with self.store.write() as conn:
                 rows = queue.claim(conn, now, self.worker_id, self.lease)
@@ -147,6 +148,30 @@ class Mailer:
         bound.info("mail_sent", recipient_domain=row.recipient.rsplit("@", 1)[-1])
         return 1
 
+    def _reclaim_from_dead_local_workers(self) -> None:
+        """Claims of a worker on this host whose process is gone are freed at once; those
+        of other hosts wait for their lease to run out."""
+        host = socket.gethostname()
+        with self.store.write() as conn:
+            for worker in queue.claimants(conn):
+                w_host, _, rest = worker.partition(":")
+                pid = rest.partition(":")[0]
+                if worker == self.worker_id or w_host != host or not pid.isdigit():
+                    continue
+                if not _alive(int(pid)):
+                    queue.release(conn, worker)
+                    log.warning("outbox_claims_reclaimed", dead_worker=worker)
+
     def release(self) -> None:
         with self.store.write() as conn:
             queue.release(conn, self.worker_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -9,6 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.servers import Dovecot, SmtpServer
+
+BILLING = "billing@example.com"
+BILLING_PASSWORD = "s3cret-imap"
+
 PG_ADMIN = os.environ.get(
     "ARCLERK_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 )
@@ -29,3 +34,19 @@ def pg_url() -> Iterator[str]:
     yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A private Dovecot with the billing mailbox, on a free loopback port."""
+    server = Dovecot({BILLING: BILLING_PASSWORD}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """aiosmtpd on a free loopback port; set `.faults` to script failures."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

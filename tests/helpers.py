@@ -90,6 +90,35 @@ def make_workspace(tmp: Path, extra_config: str = "") -> Workspace:
     return Workspace(tmp)
 
 
+def real_mail_config(imap_port: int, smtp_port: int, password: str, db_url: str = "sqlite:///arclerk.db",
+                     extra: str = "") -> str:  # fmt: skip
+    """Config for the real servers of tests/servers.py (plaintext: loopback only)."""
+    return textwrap.dedent(f"""\
+        database:
+          url: {db_url}
+        mail:
+          address: billing@example.com
+          authserv_id: mx.example.com
+          inbox:
+            imap:
+              host: 127.0.0.1
+              port: {imap_port}
+              tls: none
+              username: billing@example.com
+              folder: INBOX
+              timeout: 20
+          outbox:
+            smtp:
+              host: 127.0.0.1
+              port: {smtp_port}
+              tls: none
+              timeout: 20
+              rate_per_minute: 0
+        daemon:
+          poll_seconds: 1
+        """) + extra  # fmt: skip
+
+
 def invoice(number: str, cid: str, email_addr: str, amount: str, issue: str, due: str,
             *, rate: str = "0.19", name: str | None = None, status: str = "draft") -> dict[str, Any]:  # fmt: skip
     return {
