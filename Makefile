@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test lint bench venv clean demo-reset
+.PHONY: run test lint bench venv clean demo-reset system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,8 +20,14 @@ run: $(STAMP)
 	@echo "arclerk: invoices mailed land in mail/sent/new; drop mail into mail/inbox/new. Ctrl-C stops."
 	$(BIN)/arclerk run
 
-## test: lint, then every test tier (unit, store on PostgreSQL, acceptance)
-test: $(STAMP) lint
+## system-deps: Dovecot for the IMAP tests (Debian/Ubuntu; needs root, as on CI)
+system-deps:
+	@command -v dovecot >/dev/null 2>&1 || { \
+	  echo "installing dovecot-imapd (the IMAP tests run a private Dovecot)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
+## test: lint, then every test tier (unit, integration on real Dovecot/SMTP/PostgreSQL, acceptance)
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -29,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check daemon parsers rules outbox ledger tests
 	$(BIN)/mypy daemon parsers rules outbox ledger
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python tests/bench/run.py
 
 demo-reset:

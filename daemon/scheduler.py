@@ -34,6 +34,7 @@ def state_of(row: RowMapping, bounced: bool) -> DunningState:
         due_date=row["due_date"], steps_sent=row["steps_sent"],
         last_reminder_on=row["last_reminder_on"], last_mail_on=row["last_mail_on"],
         promised_until=row["promised_until"], contact_bounced=bounced,
+        needs_mailing=row["needs_mailing"],
     )  # fmt: skip
 
 
@@ -45,6 +46,7 @@ def _decide(
         select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
         .join(customers, customers.c.id == invoices.c.customer_id)
         .where(invoices.c.id == invoice_id)
+        .with_for_update(of=invoices)
     ).mappings().one()  # fmt: skip
     today = now.astimezone(ZoneInfo(row["timezone"])).date()
     return row, today, next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
@@ -71,6 +73,8 @@ def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int =
                 select(invoices.c.id)
                 .where(invoices.c.next_action_at <= now, invoices.c.id > last_id)
                 .order_by(invoices.c.id).limit(batch)
+                # another instance working on an invoice: skip it, never wait or double up
+                .with_for_update(skip_locked=True)
             )]  # fmt: skip
             for invoice_id in ids:
                 queued += _act(conn, invoice_id, rules, now, domain)
@@ -96,14 +100,16 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
         mid = queue.enqueue(conn, idem_key=f"invoice:{invoice_id}", kind="invoice",
                             recipient=row["email"], now=now, domain=domain,
                             invoice_id=invoice_id)  # fmt: skip
-        values: dict[str, object] = {"status": InvoiceStatus.SENT.value, "last_mail_on": today}
+        values: dict[str, object] = {"needs_mailing": False, "last_mail_on": today}
+        if row["status"] == InvoiceStatus.DRAFT.value:
+            values["status"] = InvoiceStatus.SENT.value
+            events.record(conn, now, "status_changed", "invoice mailed on its issue date",
+                          invoice_id=invoice_id, rule="dunning.send_invoice",
+                          detail={"from": "draft", "to": "sent"})  # fmt: skip
         if mid:
             values["thread_message_id"] = mid
             queued += 1
         conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
-        events.record(conn, now, "status_changed", "invoice mailed on its issue date",
-                      invoice_id=invoice_id, rule="dunning.send_invoice",
-                      detail={"from": "draft", "to": "sent"})  # fmt: skip
     elif decision.action is Action.REMIND:
         assert decision.step is not None
         step = decision.step

@@ -76,6 +76,7 @@ def insert_invoice(
             due_date=due_date, status=status.value, total_minor=total_minor,
             open_minor=total_minor, payment_terms=payment_terms, content_hash=digest,
             next_action_at=next_action, steps_sent=0, created_at=now,
+            needs_mailing=status is InvoiceStatus.DRAFT,
         )
     ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     conn.execute(
@@ -203,7 +204,12 @@ def allocate(
     inbound_id: int | None = None,
 ) -> None:
     """Apply money to an invoice; never more than it has open."""
-    row = conn.execute(select(invoices).where(invoices.c.id == invoice_id)).mappings().one()
+    # FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
+    row = (
+        conn.execute(select(invoices).where(invoices.c.id == invoice_id).with_for_update())
+        .mappings()
+        .one()
+    )
     if amount_minor <= 0 or amount_minor > row["open_minor"]:
         raise ValueError(
             f"allocation of {amount_minor} to {row['number']} exceeds its open {row['open_minor']}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -95,6 +97,9 @@ invoices = Table(
     Column("last_reminder_on", Date, nullable=True),
     Column("thread_message_id", String(300), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # True until the invoice itself has been queued for mailing (imported drafts): even an
+    # invoice paid before it went out is still delivered — it is the customer's document.
+    Column("needs_mailing", Boolean, nullable=False, server_default=false()),
 )
 
 invoice_lines = Table(

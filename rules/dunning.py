@@ -27,6 +27,7 @@ class DunningState:
     last_mail_on: dt.date | None
     promised_until: dt.date | None
     contact_bounced: bool
+    needs_mailing: bool = False  # the invoice itself has not gone out yet
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,21 @@ def promise_resumes_on(promised_until: dt.date, rules: Rules) -> dt.date:
 
 
 def next_step(state: DunningState, today: dt.date, rules: Rules) -> Decision:
+    if state.needs_mailing and state.status is not InvoiceStatus.VOID and not state.contact_bounced:
+        # The invoice is the customer's document: it goes out even if paid meanwhile.
+        when = max(state.issue_date, (state.last_mail_on + dt.timedelta(days=1))
+                   if state.last_mail_on else state.issue_date)  # fmt: skip
+        if today >= when:
+            return Decision(Action.SEND_INVOICE, None, None, "issue date reached")
+        return Decision(Action.NONE, None, when, f"invoice goes out on {when}")
     if state.status in _STOPPED:
         return Decision(Action.NONE, None, None, f"stopped: {_STOPPED[state.status]}")
     if state.contact_bounced:
         return Decision(Action.NONE, None, None, "stopped: the customer's address bounced")
     # Never two mails about one invoice on one (local) day.
     not_before = state.last_mail_on + dt.timedelta(days=1) if state.last_mail_on else None
-    if state.status is InvoiceStatus.DRAFT:
-        when = max(state.issue_date, not_before or state.issue_date)
-        if today >= when:
-            return Decision(Action.SEND_INVOICE, None, None, "issue date reached")
-        return Decision(Action.NONE, None, when, f"invoice goes out on {when}")
+    if state.status is InvoiceStatus.DRAFT:  # a draft not to be mailed by us: nothing to chase
+        return Decision(Action.NONE, None, None, "draft that arclerk does not mail")
     ends_promise = False
     if state.status is InvoiceStatus.PROMISED and state.promised_until is not None:
         resume = promise_resumes_on(state.promised_until, rules)

@@ -37,6 +37,23 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A database of its own for one test (multi-instance runs need a clean slate)."""
+    import psycopg
+
+    name = f"arclerk_t_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {PG_ADMIN!r} is required for this test: {exc}")
+    params = dict(p.split("=", 1) for p in PG_ADMIN.split())
+    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
     """A private Dovecot with the billing mailbox, on a free loopback port."""
     server = Dovecot({BILLING: BILLING_PASSWORD}).start()

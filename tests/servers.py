@@ -99,15 +99,21 @@ class Dovecot:
         self.port = free_port()
         (self.dir / "run").mkdir(parents=True, exist_ok=True)
         (self.dir / "mail").mkdir(exist_ok=True)
-        (self.dir / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in self.users.items()))
-        (self.dir / "dovecot.conf").write_text(DOVECOT_CONF.format(dir=self.dir, port=self.port, extra=self.extra))
+        (self.dir / "users").write_text(
+            "".join(f"{u}:{{PLAIN}}{p}\n" for u, p in self.users.items())
+        )
+        (self.dir / "dovecot.conf").write_text(
+            DOVECOT_CONF.format(dir=self.dir, port=self.port, extra=self.extra)
+        )
         shutil.chown(self.dir / "mail", "nobody", "nogroup")
         subprocess.run(["dovecot", "-c", str(self.dir / "dovecot.conf")], check=True, timeout=30)
         _wait_port(self.port)
         return self
 
     def stop(self) -> None:
-        subprocess.run(["doveadm", "-c", str(self.dir / "dovecot.conf"), "stop"], timeout=30, check=False)
+        subprocess.run(
+            ["doveadm", "-c", str(self.dir / "dovecot.conf"), "stop"], timeout=30, check=False
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def client(self, user: str) -> IMAPClient:

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,21 +33,25 @@ class Real(Workspace):
 
 
 @pytest.fixture
-def real(tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer) -> Iterator[Real]:
+def real(tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer) -> Real:
     ws = Real(tmp_path)
     ws.dovecot, ws.smtp = dovecot, smtp_server
-    (tmp_path / "config.yaml").write_text(real_mail_config(dovecot.port, smtp_server.port, BILLING_PASSWORD))
+    (tmp_path / "config.yaml").write_text(
+        real_mail_config(dovecot.port, smtp_server.port, BILLING_PASSWORD)
+    )
     (tmp_path / "inv.json").write_text(json.dumps([
         invoice(f"INV-2026-{i:04d}", f"C{i}", f"ap@c{i}.example", "1000.00", "2026-11-01", "2026-12-01")
         for i in range(1, 4)
     ]))  # fmt: skip
     ws.cli("import", "inv.json")
-    yield ws
+    return ws
 
 
 def test_imap_message_is_committed_then_moved(real: Real) -> None:
     """A bank notification over IMAP is applied, then moved to Processed; INBOX ends empty."""
-    real.dovecot.append(BILLING, bank_notification("1,190.00", "INV-2026-0001", msgid="<p1@bank.example>"))
+    real.dovecot.append(
+        BILLING, bank_notification("1,190.00", "INV-2026-0001", msgid="<p1@bank.example>")
+    )
     proc = real.run_once()
     assert real.dovecot.count(BILLING, "INBOX") == 0
     assert real.dovecot.count(BILLING, "Processed") == 1
@@ -124,10 +127,12 @@ def test_smtp_451_is_retried_later_as_a_row(real: Real) -> None:
     """A 451 on DATA leaves the mail pending with a later attempt; the next cycle sends it."""
     real.smtp.faults.data_451 = 1
     real.run_once()
-    assert len(real.smtp.received) == 2 and _outbox_status(real)["pending"] == 1
+    assert len(real.smtp.received) == 2
+    assert _outbox_status(real)["pending"] == 1
     real.run_once("2026-11-01T09:30:00+00:00")
     ids = real.smtp.message_ids()
-    assert len(ids) == 3 and len(set(ids)) == 3
+    assert len(ids) == 3
+    assert len(set(ids)) == 3
     assert _outbox_status(real) == Counter({"sent": 3})
 
 
@@ -167,7 +172,8 @@ def test_kill_after_smtp_accept_resends_once_with_same_id(real: Real) -> None:
     assert len(real.smtp.received) == 1
     real.run_once()
     ids = Counter(real.smtp.message_ids())
-    assert len(ids) == 3 and max(ids.values()) == 2
+    assert len(ids) == 3
+    assert max(ids.values()) == 2
     assert _outbox_status(real) == Counter({"sent": 3})
 
 
@@ -175,7 +181,9 @@ def test_kill_after_smtp_accept_resends_once_with_same_id(real: Real) -> None:
 def test_kill_around_the_inbound_commit(real: Real, point: str) -> None:
     """SIGKILL just before or just after a message's commit: after a restart the payment
     exists exactly once and the INBOX is empty."""
-    real.dovecot.append(BILLING, bank_notification("1,190.00", "INV-2026-0001", msgid="<k@bank.example>"))
+    real.dovecot.append(
+        BILLING, bank_notification("1,190.00", "INV-2026-0001", msgid="<k@bank.example>")
+    )
     proc = real.run_once(env={"ARCLERK_FAULT": point}, check=False)
     assert proc.returncode == -signal.SIGKILL
     assert real.dovecot.count(BILLING, "INBOX") == 1
@@ -194,7 +202,9 @@ def test_long_running_daemon_picks_up_live_mail_and_stops(real: Real) -> None:
     try:
         wait_for(lambda: len(real.smtp.received) == 3, 60, "the three invoice mails")
         time.sleep(1.0)  # it is idling now
-        real.dovecot.append(BILLING, bank_notification("1,190.00", "INV-2026-0002", msgid="<live@bank.example>"))
+        real.dovecot.append(
+            BILLING, bank_notification("1,190.00", "INV-2026-0002", msgid="<live@bank.example>")
+        )
         wait_for(lambda: real.dovecot.count(BILLING, "Processed") == 1, 60, "the live message")
         assert real.invoices()["INV-2026-0002"]["status"] == "paid"
     finally:

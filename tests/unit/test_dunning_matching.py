@@ -24,9 +24,16 @@ def state(**kw: object) -> DunningState:
 
 def test_draft_is_sent_on_its_issue_date() -> None:
     """A draft waits for its issue date, then is mailed."""
-    s = state(status=InvoiceStatus.DRAFT, last_mail_on=None)
+    s = state(status=InvoiceStatus.DRAFT, last_mail_on=None, needs_mailing=True)
     assert next_step(s, D(2026, 10, 31), RULES).next_on == D(2026, 11, 1)
     assert next_step(s, D(2026, 11, 1), RULES).action is Action.SEND_INVOICE
+
+
+def test_invoice_paid_before_mailing_is_still_mailed() -> None:
+    """The invoice is the customer's document: paid early, it still goes out, once."""
+    s = state(status=InvoiceStatus.PAID, last_mail_on=None, needs_mailing=True)
+    assert next_step(s, D(2026, 11, 1), RULES).action is Action.SEND_INVOICE
+    assert next_step(state(status=InvoiceStatus.PAID), D(2026, 11, 1), RULES).next_on is None
 
 
 def test_default_ladder_offsets() -> None:
