@@ -109,10 +109,10 @@ class App:
                 batch = self.source.batch()
                 if not batch:
                     break
-                for item in batch:
-                    if self.stopping:
-                        break
-                    outcome = pipeline.process(item.raw, self.source.mailbox, item.source_key, now)
+                outcomes = pipeline.process_batch(
+                    [(item.raw, item.source_key) for item in batch], self.source.mailbox, now
+                )
+                for item, outcome in zip(batch, outcomes, strict=True):
                     dest = (Dest.BOUNCE if outcome.kind == "bounce"
                             else Dest.REVIEW if outcome.review else Dest.PROCESSED)  # fmt: skip
                     self.source.done(item, dest)

@@ -198,6 +198,18 @@ def review_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         typer.echo(f"{r['id']:>5} {r['created_at'][:16]}  {r['reason']}")
 
 
+@app.command()
+def doctor() -> None:
+    """Check config, database, rules, IMAP and SMTP; say plainly what is wrong."""
+    from daemon.doctor import checks
+
+    results = checks(_cfg())
+    for c in results:
+        typer.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name:<9} {c.detail}")
+    if not all(c.ok for c in results):
+        raise typer.Exit(1)
+
+
 @rules_app.command("check")
 def rules_check(
     file: Annotated[

@@ -20,6 +20,7 @@ from daemon.scheduler import reschedule
 from ledger import events, reviews
 from ledger import invoices as inv_store
 from ledger import payments as pay_store
+from ledger.errors import TransientError
 from ledger.models import OPEN_STATUSES, InvoiceStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import customers, inbound, invoices
@@ -62,26 +63,68 @@ class Pipeline:
         self.ctx = ctx
 
     def process(self, raw: bytes, mailbox: str, source_key: str, now: dt.datetime) -> Outcome:
-        facts = parse(raw)
-        digest = hashlib.sha256(raw).hexdigest()
+        return self.process_batch([(raw, source_key)], mailbox, now)[0]
+
+    def process_batch(
+        self, items: list[tuple[bytes, str]], mailbox: str, now: dt.datetime
+    ) -> list[Outcome]:
+        """Record and apply several messages in ONE transaction (one fsync for the batch),
+        each inside its own savepoint: a message that breaks something is rolled back alone
+        and kept as a review item, so one poison message can never block the inbox."""
+        parsed = [(raw, key, parse(raw), hashlib.sha256(raw).hexdigest()) for raw, key in items]
+        outcomes: list[Outcome] = []
         with self.store.write() as conn:
-            seen = conn.execute(
-                select(inbound.c.id).where(or_(
-                    (inbound.c.mailbox == mailbox) & (inbound.c.source_key == source_key),
-                    (inbound.c.message_id == facts.message_id) & (inbound.c.sha256 == digest),
-                ))
-            ).first()  # fmt: skip
-            if seen:
-                return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
-            inbound_id = int(conn.execute(insert(inbound).values(
-                mailbox=mailbox, source_key=source_key, message_id=facts.message_id,
-                sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
-            outcome = self._apply(conn, inbound_id, facts, now)
-            conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
-                kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
+            for raw, key, facts, digest in parsed:
+                try:
+                    with conn.begin_nested():
+                        outcomes.append(self._one(conn, raw, key, facts, digest, mailbox, now))
+                except TransientError:
+                    raise  # the database itself is busy: the whole batch is retried later
+                except Exception as exc:
+                    log.exception("message_failed", source_key=key, message_id=facts.message_id)
+                    outcomes.append(
+                        self._quarantine(conn, raw, key, facts, digest, mailbox, now, exc)
+                    )
             faults.point("before_inbound_commit")
         faults.point("after_inbound_commit")
+        return outcomes
+
+    def _one(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
+             mailbox: str, now: dt.datetime) -> Outcome:  # fmt: skip
+        seen = conn.execute(
+            select(inbound.c.id).where(or_(
+                (inbound.c.mailbox == mailbox) & (inbound.c.source_key == key),
+                (inbound.c.message_id == facts.message_id) & (inbound.c.sha256 == digest),
+            ))
+        ).first()  # fmt: skip
+        if seen:
+            return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
+        inbound_id = self._record(conn, raw, key, facts, digest, mailbox, now)
+        outcome = self._apply(conn, inbound_id, facts, now)
+        conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
+            kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
         return outcome
+
+    def _record(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
+                mailbox: str, now: dt.datetime) -> int:  # fmt: skip
+        return int(conn.execute(insert(inbound).values(
+            mailbox=mailbox, source_key=key, message_id=facts.message_id,
+            sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
+
+    def _quarantine(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage,
+                    digest: str, mailbox: str, now: dt.datetime, exc: Exception) -> Outcome:  # fmt: skip
+        """Keep the raw message and a review item; no other effect."""
+        reason = f"internal error while processing this message ({type(exc).__name__}: {exc})"
+        with conn.begin_nested():
+            seen = conn.execute(select(inbound.c.id).where(
+                (inbound.c.mailbox == mailbox) & (inbound.c.source_key == key))).first()  # fmt: skip
+            inbound_id = (
+                seen[0] if seen else self._record(conn, raw, key, facts, digest, mailbox, now)
+            )
+            conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
+                kind="error", outcome=reason, processed_at=now))  # fmt: skip
+            reviews.open_item(conn, now, reason, inbound_id=inbound_id)
+        return Outcome(inbound_id, "error", f"review: {reason}", review=True)
 
     # -- understanding ------------------------------------------------------------------
 
@@ -108,13 +151,13 @@ class Pipeline:
                now: dt.datetime) -> Outcome:  # fmt: skip
         customer_ids, sender = self._sender(conn, facts)
         verdict = classify(facts, sender, self.ctx.rules, self.ctx.authserv_id)
-        refs = self._invoice_refs(conn, facts)
         kind = verdict.kind
         if facts.problems and kind is Kind.UNKNOWN:
             return self._review(conn, inbound_id, now, kind,
                                 f"message not understood: {'; '.join(facts.problems)}")  # fmt: skip
         if kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
             return self._payments(conn, inbound_id, facts, verdict, customer_ids, now)
+        refs = self._invoice_refs(conn, facts)
         if kind is Kind.BOUNCE:
             return self._bounce(conn, inbound_id, facts, now)
         if kind is Kind.AUTO_REPLY:
@@ -172,9 +215,11 @@ class Pipeline:
                                 f"{verdict.reason}; payment not applied")  # fmt: skip
         notes = []
         review = False
+        message_refs = inv_store.resolve_refs(conn, facts.ref_tokens)
         payer_customers = customer_ids if kind is Kind.REMITTANCE_ADVICE else []
         for fact in facts.payments:
-            numbers = inv_store.resolve_refs(conn, fact.ref_tokens)
+            numbers = (message_refs if fact.ref_tokens == facts.ref_tokens
+                       else inv_store.resolve_refs(conn, fact.ref_tokens))  # fmt: skip
             pid = pay_store.record(
                 conn, amount=fact.amount, currency=fact.currency, date=fact.date,
                 reference=fact.reference, payer=fact.payer or facts.from_name,

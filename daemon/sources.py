@@ -48,7 +48,7 @@ class Source(Protocol):
 
 
 class MaildirSource:
-    def __init__(self, root: Path, batch_size: int = 200) -> None:
+    def __init__(self, root: Path, batch_size: int = 50) -> None:
         self.root = root
         self.mailbox = f"maildir:{root.resolve()}"
         self.batch_size = batch_size

@@ -109,22 +109,34 @@ def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
 
     A token matches by its full key (prefix and digits) first; a token that has at least
     two digit groups may also match by digits alone, but only if exactly one invoice has
-    them: an ambiguous reference resolves to nothing rather than to a guess.
+    them: an ambiguous reference resolves to nothing rather than to a guess. Two indexed
+    queries for all tokens together, whatever their number.
     """
+    keyed = [(ref_key(t), digits_key(t)) for t in tokens]
+    keyed = [(rk, dk) for rk, dk in keyed if dk]
+    if not keyed:
+        return []
+    # "Nr. 42" may be an invoice numbered plainly "42": its digits key is a full key too.
+    full_keys = {rk for rk, _ in keyed} | {dk for rk, dk in keyed if dk != rk}
+    by_ref: dict[str, list[str]] = {}
+    for number, rk in conn.execute(
+        select(invoices.c.number, invoices.c.ref_key).where(invoices.c.ref_key.in_(full_keys))
+    ):
+        by_ref.setdefault(rk, []).append(number)
+    multi = {dk for rk, dk in keyed if "-" in dk and rk not in by_ref}
+    by_digits: dict[str, list[str]] = {}
+    if multi:
+        for number, dk in conn.execute(
+            select(invoices.c.number, invoices.c.digits_key).where(invoices.c.digits_key.in_(multi))
+        ):
+            by_digits.setdefault(dk, []).append(number)
     found: list[str] = []
-    for token in tokens:
-        rk, dk = ref_key(token), digits_key(token)
-        if not dk:
-            continue
-        rows = conn.execute(select(invoices.c.number).where(invoices.c.ref_key == rk)).all()
-        if not rows and dk.count("-") >= 1:
-            rows = conn.execute(
-                select(invoices.c.number).where(invoices.c.digits_key == dk).limit(2)
-            ).all()
-        if not rows and dk != rk:  # "Nr. 42" for an invoice numbered plainly "42"
-            rows = conn.execute(select(invoices.c.number).where(invoices.c.ref_key == dk)).all()
-        if len(rows) == 1 and rows[0][0] not in found:
-            found.append(rows[0][0])
+    for rk, dk in keyed:
+        hits = by_ref.get(rk) or (by_digits.get(dk) if "-" in dk else None)
+        if not hits and dk != rk:
+            hits = by_ref.get(dk)
+        if hits and len(hits) == 1 and hits[0] not in found:
+            found.append(hits[0])
     return found
 
 

@@ -1,53 +1,76 @@
-"""`make bench`: foundation benchmarks on the embedded defaults (SQLite + Maildir).
+"""`make bench`: arclerk's benchmarks, against real servers started here (Dovecot, aiosmtpd).
 
-Measures, in one run on this machine:
-  - dunning tick when nothing is due, over N invoices (index on next_action_at);
-  - inbound end to end (parse + classify + match + commit + move) per message, against a
-    bare loop that only reads and parses the same files with the stdlib email package;
-  - peak RSS of the process.
-Usage: python tests/bench/run.py [--invoices N] [--messages M]
+Reports, in one run on this machine:
+  1. dunning tick when nothing is due over N invoices (index on next_action_at);
+  2. inbound end to end (IMAP fetch, parse, classify, resolve, record, allocate, commit,
+     MOVE) against a bare loop that FETCHes the same messages from the same Dovecot with
+     imapclient and parses them with the stdlib email package;
+  3. outbound: the outbox (claim, render text + HTML, compose, send, mark) against a bare
+     aiosmtplib loop sending the same number of similar messages, no PDF on either side;
+  4. RSS while processing many inbound messages (sampled every 1,000).
+Usage: python tests/bench/run.py [--invoices N] [--messages M] [--mails K] [--rss-messages R]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import email
-import mailbox
-import resource
+import json
 import sys
 import tempfile
 import time
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import aiosmtplib
+from imapclient import IMAPClient
+from pydantic import SecretStr
 from sqlalchemy import insert
 
+from daemon.config import ImapConfig
+from daemon.imap_source import ImapSource
+from daemon.logs import setup as setup_logging
 from daemon.pipeline import Context, Pipeline
 from daemon.scheduler import tick
-from daemon.sources import MaildirSource
+from daemon.sources import Dest
 from ledger.refs import digits_key, ref_key
 from ledger.schema import customers, invoices
 from ledger.store import Store
+from outbox import queue
+from outbox.render import Renderer, Seller
+from outbox.transports import SmtpSettings, SmtpTransport
+from outbox.worker import Mailer
 from rules.loader import load
 from tests.helpers import bank_notification
+from tests.servers import Dovecot, SmtpServer
 
 NOW = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+USER, PASSWORD = "billing@example.com", "bench"
 
 
-def seed(store: Store, n: int) -> None:
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def seed(store: Store, n: int, customers_n: int = 1000) -> None:
     with store.write() as conn:
         conn.execute(insert(customers), [
             {"id": f"C{i}", "name": f"Customer {i} Ltd", "email": f"ap@c{i}.example",
-             "created_at": NOW} for i in range(1000)])  # fmt: skip
+             "created_at": NOW} for i in range(customers_n)])  # fmt: skip
         batch = []
         for i in range(n):
             number = f"INV-2026-{i:07d}"
             batch.append({
                 "number": number, "ref_key": ref_key(number), "digits_key": digits_key(number),
-                "customer_id": f"C{i % 1000}", "currency": "EUR",
+                "customer_id": f"C{i % customers_n}", "currency": "EUR",
                 "issue_date": dt.date(2026, 11, 1), "due_date": dt.date(2026, 12, 1),
                 "status": "sent", "total_minor": 119000, "open_minor": 119000,
                 "content_hash": f"h{i}", "steps_sent": 0, "created_at": NOW,
@@ -60,50 +83,165 @@ def seed(store: Store, n: int) -> None:
             conn.execute(insert(invoices), batch)
 
 
+def fill_inbox(dovecot: Dovecot, count: int, invoices_n: int, offset: int = 0) -> None:
+    with dovecot.client(USER) as c:
+        for i in range(offset, offset + count):
+            number = f"INV-2026-{i % invoices_n:07d}"
+            c.append("INBOX", bank_notification("10.00", number, msgid=f"<b{i}@bank.example>",
+                                                txn=f"T{i}").encode())  # fmt: skip
+
+
+def bare_fetch_parse(dovecot: Dovecot) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    with IMAPClient("127.0.0.1", port=dovecot.port, ssl=False, timeout=60) as c:
+        c.login(USER, PASSWORD)
+        c.select_folder("INBOX", readonly=True)
+        uids = c.search(["NOT", "DELETED"])
+        n = 0
+        for i in range(0, len(uids), 50):
+            for data in c.fetch(uids[i : i + 50], ["BODY.PEEK[]"]).values():
+                email.message_from_bytes(data[b"BODY[]"], policy=policy.default).get_body()
+                n += 1
+    return n, time.perf_counter() - t0
+
+
+def arclerk_inbound(
+    dovecot: Dovecot, store: Store, sample_rss: bool = False
+) -> tuple[int, float, list[float]]:
+    cfg = ImapConfig(host="127.0.0.1", port=dovecot.port, tls="none", username=USER,
+                     password=SecretStr(PASSWORD), timeout=60)  # fmt: skip
+    source = ImapSource(cfg)
+    pipeline = Pipeline(store, Context(load(None), "mx.example.com", "example.com", None))
+    n, samples = 0, []
+    t0 = time.perf_counter()
+    while batch := source.batch():
+        outcomes = pipeline.process_batch(
+            [(i.raw, i.source_key) for i in batch], source.mailbox, NOW
+        )
+        for item, out in zip(batch, outcomes, strict=True):
+            source.done(item, Dest.REVIEW if out.review else Dest.PROCESSED)
+            n += 1
+            if sample_rss and n % 1000 == 0:
+                samples.append(rss_mib())
+        source.flush()
+    elapsed = time.perf_counter() - t0
+    source.close()
+    return n, elapsed, samples
+
+
+def sample_message(i: int) -> EmailMessage:
+    m = EmailMessage()
+    m["From"] = "Example Services Ltd <billing@example.com>"
+    m["To"] = f"ap@c{i}.example"
+    m["Subject"] = f"Reminder: invoice INV-2026-{i:07d} is overdue"
+    m["Message-ID"] = f"<bare{i}@example.com>"
+    m["Auto-Submitted"] = "auto-generated"
+    m.set_content("Dear customer,\n\na friendly reminder ...\n" * 10)
+    m.add_alternative("<p>Dear customer,</p><p>a friendly reminder ...</p>" * 10, subtype="html")
+    return m
+
+
+async def bare_smtp(port: int, k: int) -> float:
+    msgs = [sample_message(i) for i in range(k)]
+    t0 = time.perf_counter()
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=60) as client:
+        for m in msgs:
+            await client.send_message(m, sender="billing@example.com", recipients=[str(m["To"])])
+    return time.perf_counter() - t0
+
+
+async def arclerk_outbound(store: Store, port: int, k: int) -> float:
+    with store.write() as conn:
+        for i in range(k):
+            queue.enqueue(conn, idem_key=f"bench:{i}", kind="reminder", recipient=f"ap@c{i}.example",
+                          now=NOW, domain="example.com", invoice_id=i + 1, step="first",
+                          params={"template": "reminder_first", "tone": "friendly"})  # fmt: skip
+    seller = Seller(
+        "Example Services Ltd", "1 Example Street", "GB33BUKB20201555555555", "Example Bank"
+    )
+    transport = SmtpTransport(SmtpSettings("127.0.0.1", port, "none", None, None, 60))
+    mailer = Mailer(
+        store, Renderer(seller), transport, "billing@example.com", "billing@example.com"
+    )
+    t0 = time.perf_counter()
+    sent = await mailer.flush(NOW)
+    elapsed = time.perf_counter() - t0
+    await transport.close()
+    assert sent == k, sent
+    return elapsed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--invoices", type=int, default=1_000_000)
     ap.add_argument("--messages", type=int, default=2000)
+    ap.add_argument("--mails", type=int, default=1000)
+    ap.add_argument("--rss-messages", type=int, default=10_000)
     args = ap.parse_args()
-    rules = load(None)
+    setup_logging("warning")
+    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         store = Store(f"sqlite:///{root / 'bench.db'}")
         store.migrate()
         t0 = time.perf_counter()
         seed(store, args.invoices)
-        print(f"seeded {args.invoices:,} invoices in {time.perf_counter() - t0:.1f}s")
+        print(f"seeded {args.invoices:,} invoices in {time.perf_counter() - t0:.1f}s", flush=True)
 
         t0 = time.perf_counter()
-        queued = tick(store, rules, NOW, "example.com")
-        idle = time.perf_counter() - t0
-        assert queued == 0
-        print(f"dunning tick, nothing due, {args.invoices:,} invoices: {idle * 1000:.1f} ms")
+        assert tick(store, load(None), NOW, "example.com") == 0
+        results["tick_idle_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        print(
+            f"1. dunning tick, nothing due, {args.invoices:,} invoices: {results['tick_idle_ms']} ms",
+            flush=True,
+        )
 
-        box = mailbox.Maildir(str(root / "inbox"), create=True)
-        for i in range(args.messages):
-            number = f"INV-2026-{i % args.invoices:07d}"
-            box.add(bank_notification("100.00", number, msgid=f"<b{i}@bank.example>", txn=f"T{i}"))
-        files = sorted((root / "inbox" / "new").iterdir())
-        t0 = time.perf_counter()
-        for f in files:
-            email.message_from_bytes(f.read_bytes(), policy=policy.default).get_body()
-        bare = time.perf_counter() - t0
+        dovecot = Dovecot({USER: PASSWORD}).start()
+        smtp = SmtpServer().start()
+        try:
+            fill_inbox(dovecot, args.messages, args.invoices)
+            n_bare, t_bare = bare_fetch_parse(dovecot)
+            n_full, t_full, _ = arclerk_inbound(dovecot, store)
+            assert n_bare == n_full == args.messages, (n_bare, n_full)
+            bare_rate, full_rate = n_bare / t_bare, n_full / t_full
+            results |= {"inbound_bare_msg_s": round(bare_rate), "inbound_arclerk_msg_s": round(full_rate),
+                        "inbound_share_pct": round(100 * full_rate / bare_rate, 1)}  # fmt: skip
+            print(f"2. inbound, {n_full:,} bank notifications over IMAP: bare FETCH+parse "
+                  f"{bare_rate:,.0f} msg/s; arclerk end to end {full_rate:,.0f} msg/s "
+                  f"= {100 * full_rate / bare_rate:.1f}% of bare (target >= 25%)", flush=True)  # fmt: skip
 
-        source = MaildirSource(root / "inbox")
-        pipeline = Pipeline(store, Context(rules, "mx.example.com", "example.com", None))
-        t0 = time.perf_counter()
-        for item in list(source.pending()):
-            pipeline.process(source.read(item), source.mailbox, item.source_key, NOW)
-            source.done(item)
-        full = time.perf_counter() - t0
-        n = len(files)
-        print(f"inbound bare read+parse: {n / bare:,.0f} msg/s")
-        print(f"inbound end to end (parse, match, allocate, commit, move): {n / full:,.0f} msg/s "
-              f"= {100 * bare / full:.0f}% of bare")  # fmt: skip
-        store.dispose()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {rss:.0f} MiB")
+            t_bare_out = asyncio.run(bare_smtp(smtp.port, args.mails))
+            t_arc_out = asyncio.run(arclerk_outbound(store, smtp.port, args.mails))
+            overhead = 100 * (t_arc_out - t_bare_out) / t_bare_out
+            results |= {"outbound_bare_s": round(t_bare_out, 2), "outbound_arclerk_s": round(t_arc_out, 2),
+                        "outbound_overhead_pct": round(overhead, 1)}  # fmt: skip
+            print(f"3. outbound, {args.mails:,} reminders: bare aiosmtplib {t_bare_out:.2f}s; arclerk "
+                  f"{t_arc_out:.2f}s = {overhead:+.0f}% (target <= +25%)", flush=True)  # fmt: skip
+
+            start = rss_mib()
+            samples: list[float] = []
+            done = 0
+            while done < args.rss_messages:
+                chunk = min(2000, args.rss_messages - done)
+                fill_inbox(dovecot, chunk, args.invoices, offset=args.messages + done)
+                n, _, s = arclerk_inbound(dovecot, store, sample_rss=True)
+                samples += s
+                done += n
+            results |= {
+                "rss_start_mib": round(start, 1),
+                "rss_samples_mib": [round(x, 1) for x in samples],
+            }
+            print(
+                f"4. RSS over {done:,} more inbound messages: start {start:.0f} MiB, per 1,000: "
+                + ", ".join(f"{x:.0f}" for x in samples)
+                + " MiB",
+                flush=True,
+            )
+        finally:
+            smtp.stop()
+            dovecot.stop()
+            store.dispose()
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

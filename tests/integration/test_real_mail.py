@@ -214,3 +214,25 @@ def test_long_running_daemon_picks_up_live_mail_and_stops(real: Real) -> None:
     assert real.dovecot.count(BILLING, "INBOX") == 0
     assert BILLING_PASSWORD.encode() not in err
     assert dt.datetime.now(dt.UTC)  # the daemon ran on the real clock
+
+
+def test_doctor_checks_real_servers(real: Real) -> None:
+    """`doctor` logs in to IMAP and SMTP and reports each part ok."""
+    out = real.cli("doctor", env=ENV).stdout
+    for part in ("database", "rules", "imap", "smtp"):
+        assert any(line.startswith("ok") and f" {part} " in line for line in out.splitlines()), out
+    assert "IDLE" in out
+    assert "MOVE" in out
+
+
+def test_doctor_says_what_is_wrong(real: Real) -> None:
+    """A wrong IMAP password is a plain FAIL line, exit 1, and the password is not shown."""
+    proc = real.cli(
+        "doctor", env={"ARCLERK_MAIL__INBOX__IMAP__PASSWORD": "wrong-pass-123"}, check=False
+    )
+    assert proc.returncode == 1
+    fail = [ln for ln in proc.stdout.splitlines() if ln.startswith("FAIL")]
+    assert len(fail) == 1
+    assert "imap" in fail[0]
+    assert "refused" in fail[0]
+    assert "wrong-pass-123" not in proc.stdout + proc.stderr
