@@ -5,6 +5,7 @@ missing ones, it does not create them)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import imaplib
 import ssl
 from collections.abc import Callable
@@ -79,10 +80,9 @@ def check_imap(imap: ImapConfig) -> str:
         return (f"{imap.host}:{imap.port} ({imap.tls}) login ok, {imap.folder} found, "
                 f"{' '.join(c.decode() for c in have) or 'no IDLE/MOVE/UIDPLUS'}{note}")  # fmt: skip
     finally:
-        try:
+        # Closing a connection that already failed must not hide why it failed.
+        with contextlib.suppress(Exception):
             client.logout()
-        except NETWORK_ERRORS:
-            client.shutdown()
 
 
 async def _smtp(smtp: SmtpConfig) -> str:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import Connection, RowMapping, select, update
 
+from daemon import faults
 from ledger import events
 from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices
@@ -66,21 +67,25 @@ def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
 def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:
     """Queue every mail that is due at `now`; returns how many were queued."""
     queued = 0
-    last_id = 0  # keyset paging by id: each due invoice is visited once per tick
+    visited: set[int] = set()  # each due invoice is acted on at most once per tick
     while True:
         with store.write() as conn:
             ids = [r[0] for r in conn.execute(
                 select(invoices.c.id)
-                .where(invoices.c.next_action_at <= now, invoices.c.id > last_id)
-                .order_by(invoices.c.id).limit(batch)
+                .where(invoices.c.next_action_at <= now)
+                # the next_action_at index drives this: cost follows the work due, not the ledger
+                .order_by(invoices.c.next_action_at, invoices.c.id).limit(batch)
                 # another instance working on an invoice: skip it, never wait or double up
                 .with_for_update(skip_locked=True)
             )]  # fmt: skip
-            for invoice_id in ids:
+            fresh = [i for i in ids if i not in visited]
+            for invoice_id in fresh:
                 queued += _act(conn, invoice_id, rules, now, domain)
-        if len(ids) < batch:
+            visited.update(fresh)
+        if queued:
+            faults.point("after_enqueue")
+        if len(ids) < batch or not fresh:
             return queued
-        last_id = ids[-1]
 
 
 def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, domain: str) -> int:

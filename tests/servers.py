@@ -46,7 +46,7 @@ base_dir = {dir}/run
 instance_name = arclerk-test-{port}
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 log_path = {dir}/dovecot.log
 mail_location = maildir:{dir}/mail/%u
@@ -88,6 +88,8 @@ class Dovecot:
     extra: str = ""
     port: int = 0
     dir: Path = field(default_factory=Path)
+    tls_cert: Path | None = None  # with tls_key: STARTTLS required on the port
+    tls_key: Path | None = None
 
     def start(self) -> Dovecot:
         if shutil.which("dovecot") is None:
@@ -102,8 +104,11 @@ class Dovecot:
         (self.dir / "users").write_text(
             "".join(f"{u}:{{PLAIN}}{p}\n" for u, p in self.users.items())
         )
+        ssl = "ssl = no"
+        if self.tls_cert and self.tls_key:
+            ssl = f"ssl = required\nssl_cert = <{self.tls_cert}\nssl_key = <{self.tls_key}"
         (self.dir / "dovecot.conf").write_text(
-            DOVECOT_CONF.format(dir=self.dir, port=self.port, extra=self.extra)
+            DOVECOT_CONF.format(dir=self.dir, port=self.port, extra=self.extra, ssl=ssl)
         )
         shutil.chown(self.dir / "mail", "nobody", "nogroup")
         subprocess.run(["dovecot", "-c", str(self.dir / "dovecot.conf")], check=True, timeout=30)
@@ -246,3 +251,15 @@ def wait_for(predicate: Any, timeout: float = 60.0, what: str = "condition") -> 
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def self_signed_cert(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (subjectAltName IP) and its key, made with openssl."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key

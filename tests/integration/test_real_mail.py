@@ -177,6 +177,18 @@ def test_kill_after_smtp_accept_resends_once_with_same_id(real: Real) -> None:
     assert _outbox_status(real) == Counter({"sent": 3})
 
 
+def test_kill_after_enqueue_sends_each_mail_once(real: Real) -> None:
+    """SIGKILL after the tick queued the mails, before any was sent: the restart sends each
+    exactly once (the queue survived; nothing is queued twice)."""
+    proc = real.run_once(env={"ARCLERK_FAULT": "after_enqueue"}, check=False)
+    assert proc.returncode == -signal.SIGKILL
+    assert real.smtp.received == []
+    real.run_once()
+    ids = Counter(real.smtp.message_ids())
+    assert len(ids) == 3
+    assert max(ids.values()) == 1
+
+
 @pytest.mark.parametrize("point", ["before_inbound_commit", "after_inbound_commit"])
 def test_kill_around_the_inbound_commit(real: Real, point: str) -> None:
     """SIGKILL just before or just after a message's commit: after a restart the payment
