@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
 
 from daemon import faults
 from daemon.scheduler import reschedule
@@ -33,6 +33,19 @@ from rules.matching import OpenInvoice, match, same_payer
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk.inbound")
+
+# Hot-path statements, built once (building a statement costs more than running it).
+_SEEN = select(inbound.c.id).where(or_(
+    (inbound.c.mailbox == bindparam("mailbox")) & (inbound.c.source_key == bindparam("key")),
+    (inbound.c.message_id == bindparam("mid")) & (inbound.c.sha256 == bindparam("sha")),
+))  # fmt: skip
+_RECORD = insert(inbound)
+_DONE = update(inbound).where(inbound.c.id == bindparam("_id")).values(
+    kind=bindparam("kind"), outcome=bindparam("outcome"), processed_at=bindparam("processed_at"))  # fmt: skip
+_CUSTOMERS_BY_SENDER = select(customers.c.id).where(or_(
+    func.lower(customers.c.email) == bindparam("addr"),
+    func.lower(customers.c.email).like(bindparam("pattern")),
+))  # fmt: skip
 
 #: webmail domains: a customer's address there says nothing about its colleagues
 FREEMAIL = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
@@ -92,24 +105,21 @@ class Pipeline:
     def _one(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
              mailbox: str, now: dt.datetime) -> Outcome:  # fmt: skip
         seen = conn.execute(
-            select(inbound.c.id).where(or_(
-                (inbound.c.mailbox == mailbox) & (inbound.c.source_key == key),
-                (inbound.c.message_id == facts.message_id) & (inbound.c.sha256 == digest),
-            ))
-        ).first()  # fmt: skip
+            _SEEN, {"mailbox": mailbox, "key": key, "mid": facts.message_id, "sha": digest}
+        ).first()
         if seen:
             return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
         inbound_id = self._record(conn, raw, key, facts, digest, mailbox, now)
         outcome = self._apply(conn, inbound_id, facts, now)
-        conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
-            kind=outcome.kind, outcome=outcome.summary, processed_at=now))  # fmt: skip
+        conn.execute(_DONE, {"_id": inbound_id, "kind": outcome.kind, "outcome": outcome.summary,
+                             "processed_at": now})  # fmt: skip
         return outcome
 
     def _record(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
                 mailbox: str, now: dt.datetime) -> int:  # fmt: skip
-        return int(conn.execute(insert(inbound).values(
-            mailbox=mailbox, source_key=key, message_id=facts.message_id,
-            sha256=digest, raw=raw, received_at=now)).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
+        return int(conn.execute(_RECORD, {
+            "mailbox": mailbox, "source_key": key, "message_id": facts.message_id,
+            "sha256": digest, "raw": raw, "received_at": now}).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
 
     def _quarantine(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage,
                     digest: str, mailbox: str, now: dt.datetime, exc: Exception) -> Outcome:  # fmt: skip
@@ -130,10 +140,13 @@ class Pipeline:
 
     def _sender(self, conn: Connection, facts: ParsedMessage) -> tuple[list[str], SenderInfo]:
         addr, domain = facts.from_addr, facts.from_domain
-        cond = func.lower(customers.c.email) == addr
-        if domain and domain not in FREEMAIL:
-            cond = or_(cond, func.lower(customers.c.email).like(f"%@{domain}"))
-        ids = [r[0] for r in conn.execute(select(customers.c.id).where(cond))] if addr else []
+        # An impossible LIKE pattern when the domain says nothing (webmail, none).
+        pattern = f"%@{domain}" if domain and domain not in FREEMAIL else "\x00"
+        ids = (
+            [r[0] for r in conn.execute(_CUSTOMERS_BY_SENDER, {"addr": addr, "pattern": pattern})]
+            if addr
+            else []
+        )
         in_thread = bool(inv_store.by_message_id(conn, facts.in_reply_to))
         return ids, SenderInfo(is_customer=bool(ids), in_thread=in_thread)
 

@@ -11,7 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
 from daemon import faults
 from ledger import events
@@ -23,6 +23,17 @@ from rules.dunning import Action, Decision, DunningState, next_step
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk.scheduler")
+
+
+# Built once: constructing a statement per call costs more than executing it.
+_DECIDE = (
+    select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
+    .join(customers, customers.c.id == invoices.c.customer_id)
+    .where(invoices.c.id == bindparam("_id"))
+    .with_for_update(of=invoices)
+)
+_NEXT_ACTION = update(invoices).where(invoices.c.id == bindparam("_id")).values(
+    next_action_at=bindparam("when"))  # fmt: skip
 
 
 def local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
@@ -43,12 +54,7 @@ def _decide(
     conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
 ) -> tuple[RowMapping, dt.date, Decision]:
     """The invoice with its customer's fields, the customer-local date, and the decision."""
-    row = conn.execute(
-        select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
-        .join(customers, customers.c.id == invoices.c.customer_id)
-        .where(invoices.c.id == invoice_id)
-        .with_for_update(of=invoices)
-    ).mappings().one()  # fmt: skip
+    row = conn.execute(_DECIDE, {"_id": invoice_id}).mappings().one()
     today = now.astimezone(ZoneInfo(row["timezone"])).date()
     return row, today, next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
 
@@ -61,7 +67,7 @@ def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime
         when: dt.datetime | None = now
     else:
         when = local_midnight_utc(decision.next_on, tz) if decision.next_on else None
-    conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(next_action_at=when))
+    conn.execute(_NEXT_ACTION, {"_id": invoice_id, "when": when})
 
 
 def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:

@@ -10,6 +10,9 @@ from sqlalchemy import Connection, insert, select
 
 from ledger.schema import events
 
+# Built once: constructing a statement per call costs more than executing it.
+_INSERT = insert(events)
+
 
 def record(
     conn: Connection,
@@ -24,10 +27,10 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     conn.execute(
-        insert(events).values(
-            at=now, kind=kind, cause=cause, invoice_id=invoice_id, payment_id=payment_id,
-            inbound_id=inbound_id, rule=rule, detail=json.dumps(detail or {}, sort_keys=True),
-        )
+        _INSERT,
+        {"at": now, "kind": kind, "cause": cause, "invoice_id": invoice_id,
+         "payment_id": payment_id, "inbound_id": inbound_id, "rule": rule,
+         "detail": json.dumps(detail or {}, sort_keys=True)},
     )  # fmt: skip
 
 

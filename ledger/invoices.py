@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
 
 from ledger import events
 from ledger.models import (
@@ -25,6 +25,18 @@ from ledger.models import (
 from ledger.money import from_minor, to_minor
 from ledger.refs import digits_key, ref_key
 from ledger.schema import allocations, customers, invoice_lines, invoices, outbox
+
+# Hot-path statements, built once (building a statement costs more than running it).
+# FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
+_FOR_ALLOCATION = select(invoices).where(invoices.c.id == bindparam("_id")).with_for_update()
+_INSERT_ALLOCATION = insert(allocations)
+_APPLY = update(invoices).where(invoices.c.id == bindparam("_id")).values(
+    open_minor=bindparam("open_minor"), status=bindparam("status"),
+    next_action_at=bindparam("next_action_at"))  # fmt: skip
+_BY_REF_KEYS = select(invoices.c.number, invoices.c.ref_key).where(
+    invoices.c.ref_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_BY_DIGITS_KEYS = select(invoices.c.number, invoices.c.digits_key).where(
+    invoices.c.digits_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 
 
 def content_hash(spec: dict[str, Any]) -> str:
@@ -119,16 +131,12 @@ def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
     # "Nr. 42" may be an invoice numbered plainly "42": its digits key is a full key too.
     full_keys = {rk for rk, _ in keyed} | {dk for rk, dk in keyed if dk != rk}
     by_ref: dict[str, list[str]] = {}
-    for number, rk in conn.execute(
-        select(invoices.c.number, invoices.c.ref_key).where(invoices.c.ref_key.in_(full_keys))
-    ):
+    for number, rk in conn.execute(_BY_REF_KEYS, {"keys": sorted(full_keys)}):
         by_ref.setdefault(rk, []).append(number)
     multi = {dk for rk, dk in keyed if "-" in dk and rk not in by_ref}
     by_digits: dict[str, list[str]] = {}
     if multi:
-        for number, dk in conn.execute(
-            select(invoices.c.number, invoices.c.digits_key).where(invoices.c.digits_key.in_(multi))
-        ):
+        for number, dk in conn.execute(_BY_DIGITS_KEYS, {"keys": sorted(multi)}):
             by_digits.setdefault(dk, []).append(number)
     found: list[str] = []
     for rk, dk in keyed:
@@ -216,22 +224,15 @@ def allocate(
     inbound_id: int | None = None,
 ) -> None:
     """Apply money to an invoice; never more than it has open."""
-    # FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
-    row = (
-        conn.execute(select(invoices).where(invoices.c.id == invoice_id).with_for_update())
-        .mappings()
-        .one()
-    )
+    row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
     if amount_minor <= 0 or amount_minor > row["open_minor"]:
         raise ValueError(
             f"allocation of {amount_minor} to {row['number']} exceeds its open {row['open_minor']}"
         )
-    conn.execute(
-        insert(allocations).values(
-            payment_id=payment_id, invoice_id=invoice_id, amount_minor=amount_minor, rule=rule,
-            confidence=str(confidence), created_at=now,
-        )
-    )  # fmt: skip
+    conn.execute(_INSERT_ALLOCATION, {
+        "payment_id": payment_id, "invoice_id": invoice_id, "amount_minor": amount_minor,
+        "rule": rule, "confidence": str(confidence), "created_at": now,
+    })  # fmt: skip
     open_minor = row["open_minor"] - amount_minor
     old = InvoiceStatus(row["status"])
     if open_minor == 0:
@@ -240,10 +241,10 @@ def allocate(
         new = old
     else:
         new = InvoiceStatus.PARTIALLY_PAID
-    values: dict[str, Any] = {"open_minor": open_minor, "status": new.value}
-    if new is InvoiceStatus.PAID:
-        values["next_action_at"] = None
-    conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+    conn.execute(_APPLY, {
+        "_id": invoice_id, "open_minor": open_minor, "status": new.value,
+        "next_action_at": None if new is InvoiceStatus.PAID else row["next_action_at"],
+    })  # fmt: skip
     cur = row["currency"]
     events.record(
         conn, now, "payment_allocated", cause, invoice_id=invoice_id, payment_id=payment_id,

@@ -12,13 +12,22 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ledger import events
 from ledger.models import PaymentStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import allocations, invoices, payments
+
+_BY_FINGERPRINT = select(payments.c.id).where(payments.c.fingerprint == bindparam("fp"))
+_INSERT = insert(payments)
+_AMOUNT = select(payments.c.amount_minor).where(payments.c.id == bindparam("pid"))
+_ALLOCATED = select(func.coalesce(func.sum(allocations.c.amount_minor), 0)).where(
+    allocations.c.payment_id == bindparam("pid"))  # fmt: skip
+_SET_STATUS = (
+    update(payments).where(payments.c.id == bindparam("pid")).values(status=bindparam("status"))
+)
 
 
 def fingerprint(
@@ -49,18 +58,16 @@ def record(
     """Insert a payment; None if this very payment is already recorded."""
     fp = fingerprint(amount=amount, currency=currency, date=date, reference=reference,
                      payer=payer, transaction_id=transaction_id)  # fmt: skip
-    if conn.execute(select(payments.c.id).where(payments.c.fingerprint == fp)).first():
+    if conn.execute(_BY_FINGERPRINT, {"fp": fp}).first():
         return None
     try:
         with conn.begin_nested():
-            pid = conn.execute(
-                insert(payments).values(
-                    fingerprint=fp, amount_minor=to_minor(amount, currency), currency=currency,
-                    date=date, reference=reference, payer=payer,
-                    source_message_id=source_message_id, inbound_id=inbound_id,
-                    status=PaymentStatus.UNAPPLIED.value, created_at=now,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+            pid = conn.execute(_INSERT, {
+                "fingerprint": fp, "amount_minor": to_minor(amount, currency),
+                "currency": currency, "date": date, "reference": reference, "payer": payer,
+                "source_message_id": source_message_id, "inbound_id": inbound_id,
+                "status": PaymentStatus.UNAPPLIED.value, "created_at": now,
+            }).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     except IntegrityError:  # another instance recorded it a moment ago
         return None
     events.record(conn, now, "payment_recorded", f"payment evidenced by message {source_message_id}",
@@ -71,22 +78,15 @@ def record(
 
 
 def allocated_minor(conn: Connection, payment_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
-            .where(allocations.c.payment_id == payment_id)
-        ).scalar_one()
-    )  # fmt: skip
+    return int(conn.execute(_ALLOCATED, {"pid": payment_id}).scalar_one())
 
 
 def set_status(conn: Connection, payment_id: int, status: PaymentStatus) -> None:
-    conn.execute(update(payments).where(payments.c.id == payment_id).values(status=status.value))
+    conn.execute(_SET_STATUS, {"pid": payment_id, "status": status.value})
 
 
 def refresh_status(conn: Connection, payment_id: int, *, review: bool = False) -> PaymentStatus:
-    total = conn.execute(
-        select(payments.c.amount_minor).where(payments.c.id == payment_id)
-    ).scalar_one()
+    total = conn.execute(_AMOUNT, {"pid": payment_id}).scalar_one()
     done = allocated_minor(conn, payment_id)
     if review:
         status = PaymentStatus.REVIEW

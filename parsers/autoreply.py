@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email.message import Message
+from typing import Protocol
 
 from parsers.dates import first_future_date
 
@@ -26,35 +26,39 @@ _BACK_ON = re.compile(
 _UNTIL = re.compile(r"\b(?:until|till|through|bis(?: zum| einschließlich)?|jusqu'(?:au|à))\b", re.I)
 
 
-def signals(msg: Message) -> tuple[str, ...]:
+class HeaderSource(Protocol):
+    def get(self, name: str) -> str: ...
+
+    def __contains__(self, name: str) -> bool: ...
+
+
+def signals(msg: HeaderSource) -> tuple[str, ...]:
     found: list[str] = []
-    auto = str(msg.get("Auto-Submitted", "")).strip().lower()
+    auto = msg.get("Auto-Submitted").strip().lower()
     if auto and not auto.startswith("no"):
         found.append(f"auto-submitted:{auto.split(';')[0]}")
     for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-AutoReply-From"):
-        if msg.get(header) is not None:
+        if header in msg:
             found.append(header.lower())
-    prec = str(msg.get("Precedence", "")).strip().lower()
+    prec = msg.get("Precedence").strip().lower()
     if prec in ("auto_reply", "bulk", "junk"):
         found.append(f"precedence:{prec}")
-    if msg.get("X-MS-Exchange-Inbox-Rules-Loop") is not None:
+    if "X-MS-Exchange-Inbox-Rules-Loop" in msg:
         found.append("x-ms-exchange-inbox-rules-loop")
-    if str(msg.get("X-MS-Exchange-Generated-Message-Source", "")) or str(
-        msg.get("X-MS-Exchange-Organization-AutoReply", "")
+    if msg.get("X-MS-Exchange-Generated-Message-Source") or msg.get(
+        "X-MS-Exchange-Organization-AutoReply"
     ):
         found.append("x-ms-exchange-autoreply")
-    if str(msg.get("Return-Path", "")).strip() == "<>" and found:
+    if msg.get("Return-Path").strip() == "<>" and found:
         found.append("null-return-path")
-    if _OOO_SUBJECT.search(str(msg.get("Subject", ""))):
+    if _OOO_SUBJECT.search(msg.get("Subject")):
         found.append("out-of-office-subject")
     return tuple(found)
 
 
-def is_mailing_list(msg: Message) -> bool:
-    prec = str(msg.get("Precedence", "")).strip().lower()
-    return (
-        msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None or prec == "list"
-    )
+def is_mailing_list(msg: HeaderSource) -> bool:
+    prec = msg.get("Precedence").strip().lower()
+    return "List-Id" in msg or "List-Unsubscribe" in msg or prec == "list"
 
 
 def return_date(text: str, base: dt.date) -> dt.date | None:
