@@ -129,7 +129,6 @@ def parse(raw: bytes) -> ParsedMessage:
         facts = [f for f in facts if f.source != "body"]
 
     ref_tokens = candidates(subject) + list(candidates(new_text))
-    quoted = [t for t in candidates(text) if t not in ref_tokens]
     return ParsedMessage(
         message_id=message_id, subject=subject, from_addr=from_addr, from_name=from_name,
         to_addrs=to_addrs, date=sent, in_reply_to=in_reply_to, text=text, new_text=new_text,
@@ -138,6 +137,5 @@ def parse(raw: bytes) -> ParsedMessage:
         auto_reply_signals=signals, mailing_list=autoreply.is_mailing_list(h),
         ooo_until=ooo_until, bounce=bounce_fact, payments=tuple(facts),
         payment_words=payment_words, ref_tokens=tuple(dict.fromkeys(ref_tokens)),
-        quoted_ref_tokens=tuple(quoted),
         attachments=tuple(walked.attachments), problems=tuple(problems),
     )  # fmt: skip

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+
+from parsers.refs import candidates
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,14 @@ class ParsedMessage:
     payments: tuple[PaymentFact, ...] = ()
     payment_words: bool = False  # the text reads like a payment notification
     ref_tokens: tuple[str, ...] = ()  # invoice-reference candidates, subject first
-    quoted_ref_tokens: tuple[str, ...] = ()  # candidates only in the quoted history
     attachments: tuple[Attachment, ...] = ()
     problems: tuple[str, ...] = ()
+
+    @cached_property
+    def quoted_ref_tokens(self) -> tuple[str, ...]:
+        """Candidates that appear only in the quoted history (computed when first asked:
+        most messages resolve their invoice without it)."""
+        return tuple(t for t in candidates(self.text) if t not in self.ref_tokens)
 
     @property
     def from_domain(self) -> str:
