@@ -39,6 +39,19 @@ _BY_DIGITS_KEYS = select(invoices.c.number, invoices.c.digits_key).where(
     invoices.c.digits_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 
 
+_LOAD = (
+    select(invoices, customers.c.name.label("c_name"), customers.c.email.label("c_email"),
+           customers.c.language.label("c_language"), customers.c.timezone.label("c_tz"),
+           customers.c.address.label("c_address"))
+    .join(customers, customers.c.id == invoices.c.customer_id)
+    .where(invoices.c.id == bindparam("_id"))
+)  # fmt: skip
+_LOAD_LINES = (
+    select(invoice_lines).where(invoice_lines.c.invoice_id == bindparam("_id"))
+    .order_by(invoice_lines.c.position)
+)  # fmt: skip
+
+
 def content_hash(spec: dict[str, Any]) -> str:
     """A stable digest of an invoice's imported content (for idempotent re-import)."""
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
@@ -163,20 +176,11 @@ def by_message_id(conn: Connection, message_ids: Iterable[str]) -> list[str]:
 
 
 def load(conn: Connection, invoice_id: int) -> Invoice:
-    row = conn.execute(
-        select(invoices, customers.c.name.label("c_name"), customers.c.email.label("c_email"),
-               customers.c.language.label("c_language"), customers.c.timezone.label("c_tz"),
-               customers.c.address.label("c_address"))
-        .join(customers, customers.c.id == invoices.c.customer_id)
-        .where(invoices.c.id == invoice_id)
-    ).mappings().one()  # fmt: skip
+    row = conn.execute(_LOAD, {"_id": invoice_id}).mappings().one()
     lines = tuple(
         Line(r["description"], Decimal(r["quantity"]), Decimal(r["unit_price"]),
              Decimal(r["tax_rate"]))
-        for r in conn.execute(
-            select(invoice_lines).where(invoice_lines.c.invoice_id == invoice_id)
-            .order_by(invoice_lines.c.position)
-        ).mappings()
+        for r in conn.execute(_LOAD_LINES, {"_id": invoice_id}).mappings()
     )  # fmt: skip
     cur = row["currency"]
     return Invoice(

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from ledger import events
 from ledger.models import OutboxStatus
 from ledger.schema import outbox
+
+_MARK_SENT = update(outbox).where(outbox.c.id == bindparam("_id")).values(
+    status=OutboxStatus.SENT.value, sent_at=bindparam("sent_at"), attempts=bindparam("attempts"),
+    last_error=None, claimed_by=None, claimed_until=None,
+)  # fmt: skip
 
 BACKOFF_SECONDS = (60, 300, 900, 3600, 4 * 3600, 12 * 3600)
 MAX_ATTEMPTS = 12
@@ -113,12 +118,7 @@ def release(conn: Connection, worker: str) -> None:
 
 
 def mark_sent(conn: Connection, row: Row, now: dt.datetime) -> None:
-    conn.execute(
-        update(outbox).where(outbox.c.id == row.id).values(
-            status=OutboxStatus.SENT.value, sent_at=now, attempts=row.attempts + 1,
-            last_error=None, claimed_by=None, claimed_until=None,
-        )
-    )  # fmt: skip
+    conn.execute(_MARK_SENT, {"_id": row.id, "sent_at": now, "attempts": row.attempts + 1})
     events.record(conn, now, "mail_sent", f"{row.kind} sent to the transport",
                   invoice_id=row.invoice_id, detail={"message_id": row.message_id,
                                                      "step": row.step})  # fmt: skip

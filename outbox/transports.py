@@ -10,7 +10,7 @@ import asyncio
 import mailbox
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +24,7 @@ log = structlog.get_logger("arclerk.smtp")
 
 
 class Transport(Protocol):
-    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None: ...
+    async def send(self, msg: Message, sender: str, recipients: list[str]) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -37,7 +37,7 @@ class MaildirTransport:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(str(path), create=True)
 
-    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+    async def send(self, msg: Message, sender: str, recipients: list[str]) -> None:
         data = msg.as_bytes()
         try:
             await asyncio.to_thread(self.box.add, data)
@@ -101,7 +101,7 @@ class SmtpTransport:
         self.client = client
         return client
 
-    async def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+    async def send(self, msg: Message, sender: str, recipients: list[str]) -> None:
         """Reply codes decide: 4xx and network trouble are TransientError (retried later as
         a row), 5xx PermanentError (failed, for the admin to see)."""
         client = await self._connect()

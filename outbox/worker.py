@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 import jinja2
 import structlog
@@ -64,7 +64,7 @@ class Mailer:
         self.fault = fault
         self.counters = Counters()
 
-    def _build(self, row: queue.Row, now: dt.datetime) -> EmailMessage:
+    def _build(self, row: queue.Row, now: dt.datetime) -> Message:
         seller = self.renderer.seller
         with self.store.read() as conn:
             inv = inv_store.load(conn, row.invoice_id) if row.invoice_id else None
