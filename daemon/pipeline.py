@@ -195,7 +195,7 @@ class Pipeline:
     ) -> tuple[list[OpenInvoice], list[str]]:
         if not numbers:
             return [], []
-        rows = conn.execute(select(invoices).where(invoices.c.number.in_(numbers))).mappings().all()
+        rows = inv_store.by_numbers(conn, numbers)
         by_number = {r["number"]: r for r in rows}
         open_, closed = [], []
         for n in numbers:

@@ -39,6 +39,8 @@ _BY_DIGITS_KEYS = select(invoices.c.number, invoices.c.digits_key).where(
     invoices.c.digits_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 
 
+_BY_NUMBER = select(invoices).where(invoices.c.number == bindparam("number"))
+_BY_NUMBERS = select(invoices).where(invoices.c.number.in_(bindparam("numbers", expanding=True)))
 _LOAD = (
     select(invoices, customers.c.name.label("c_name"), customers.c.email.label("c_email"),
            customers.c.language.label("c_language"), customers.c.timezone.label("c_tz"),
@@ -120,7 +122,11 @@ def insert_invoice(
 
 
 def find_by_number(conn: Connection, number: str) -> RowMapping | None:
-    return conn.execute(select(invoices).where(invoices.c.number == number)).mappings().first()
+    return conn.execute(_BY_NUMBER, {"number": number}).mappings().first()
+
+
+def by_numbers(conn: Connection, numbers: list[str]) -> list[RowMapping]:
+    return list(conn.execute(_BY_NUMBERS, {"numbers": numbers}).mappings())
 
 
 def find_by_digest(conn: Connection, digest: str) -> str | None:

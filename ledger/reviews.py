@@ -10,6 +10,8 @@ from sqlalchemy import Connection, insert, select
 from ledger import events
 from ledger.schema import review_items
 
+_INSERT = insert(review_items)
+
 
 def open_item(
     conn: Connection,
@@ -20,12 +22,10 @@ def open_item(
     invoice_id: int | None = None,
     payment_id: int | None = None,
 ) -> int:
-    rid = conn.execute(
-        insert(review_items).values(
-            created_at=now, reason=reason, inbound_id=inbound_id, invoice_id=invoice_id,
-            payment_id=payment_id, status="open",
-        )
-    ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+    rid = conn.execute(_INSERT, {
+        "created_at": now, "reason": reason, "inbound_id": inbound_id, "invoice_id": invoice_id,
+        "payment_id": payment_id, "status": "open",
+    }).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     events.record(conn, now, "review_opened", reason, invoice_id=invoice_id,
                   payment_id=payment_id, inbound_id=inbound_id)  # fmt: skip
     return int(rid)

@@ -19,6 +19,8 @@ from ledger import events
 from ledger.models import OutboxStatus
 from ledger.schema import outbox
 
+_BY_KEY = select(outbox.c.id).where(outbox.c.idem_key == bindparam("key"))
+_INSERT = insert(outbox)
 _MARK_SENT = update(outbox).where(outbox.c.id == bindparam("_id")).values(
     status=OutboxStatus.SENT.value, sent_at=bindparam("sent_at"), attempts=bindparam("attempts"),
     last_error=None, claimed_by=None, claimed_until=None,
@@ -55,17 +57,15 @@ def enqueue(
     params: dict[str, Any] | None = None,
 ) -> str | None:
     """Queue a mail; returns its Message-ID, or None if this key was queued before."""
-    if conn.execute(select(outbox.c.id).where(outbox.c.idem_key == idem_key)).first():
+    if conn.execute(_BY_KEY, {"key": idem_key}).first():
         return None
     message_id = make_msgid(domain=domain)
-    conn.execute(
-        insert(outbox).values(
-            idem_key=idem_key, kind=kind, invoice_id=invoice_id, step=step, recipient=recipient,
-            message_id=message_id, in_reply_to=in_reply_to,
-            params=json.dumps(params or {}, sort_keys=True), status=OutboxStatus.PENDING.value,
-            attempts=0, next_attempt_at=now, created_at=now,
-        )
-    )  # fmt: skip
+    conn.execute(_INSERT, {
+        "idem_key": idem_key, "kind": kind, "invoice_id": invoice_id, "step": step,
+        "recipient": recipient, "message_id": message_id, "in_reply_to": in_reply_to,
+        "params": json.dumps(params or {}, sort_keys=True), "status": OutboxStatus.PENDING.value,
+        "attempts": 0, "next_attempt_at": now, "created_at": now,
+    })  # fmt: skip
     events.record(conn, now, "mail_queued", f"{kind} queued ({idem_key})", invoice_id=invoice_id,
                   detail={"message_id": message_id, "step": step})  # fmt: skip
     return message_id
