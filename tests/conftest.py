@@ -3,6 +3,7 @@ if the server at 127.0.0.1:5432 is missing, the PostgreSQL tests fail loudly).""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,38 +20,37 @@ PG_ADMIN = os.environ.get(
 )
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
+@contextlib.contextmanager
+def _throwaway_database(prefix: str) -> Iterator[str]:
+    """Create a database, yield its SQLAlchemy URL, drop it afterwards."""
     import psycopg
 
-    name = f"arclerk_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10)
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL at {PG_ADMIN!r} is required for these tests: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
     params = dict(p.split("=", 1) for p in PG_ADMIN.split())
-    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """One database for the session's store tests (they clean up after themselves)."""
+    with _throwaway_database("arclerk_test") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
     """A database of its own for one test (multi-instance runs need a clean slate)."""
-    import psycopg
-
-    name = f"arclerk_t_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=10) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at {PG_ADMIN!r} is required for this test: {exc}")
-    params = dict(p.split("=", 1) for p in PG_ADMIN.split())
-    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _throwaway_database("arclerk_t") as url:
+        yield url
 
 
 @pytest.fixture

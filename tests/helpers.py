@@ -46,6 +46,13 @@ class Workspace:
             )
         return proc
 
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Start `arclerk --config ... ARGS` in the background (e.g. the long-running daemon)."""
+        full_env = {**os.environ, **(env or {})}
+        full_env.pop("ARCLERK_CONFIG", None)
+        return subprocess.Popen([*ARCLERK, "--config", str(self.config), *args], cwd=self.root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)  # fmt: skip
+
     def json(self, *args: str) -> Any:
         return json.loads(self.cli(*args).stdout)
 

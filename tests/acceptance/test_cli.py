@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -151,10 +150,7 @@ def test_corrupt_email_becomes_review_and_leaves_inbox(ws: Workspace) -> None:
 
 def test_daemon_mails_and_stops_cleanly_on_sigterm(ws: Workspace) -> None:
     """`arclerk run` mails due invoices, then exits 0 on SIGTERM."""
-    env = {**os.environ}
-    env.pop("ARCLERK_CONFIG", None)
-    proc = subprocess.Popen([*ARCLERK, "--config", str(ws.config), "run"], cwd=ws.root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    proc = ws.spawn("run")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not ws.sent():
@@ -181,10 +177,7 @@ def test_sighup_with_invalid_rules_keeps_the_last_good_ones(ws: Workspace) -> No
     (ws.root / "rules.yaml").write_text("dunning:\n  promise_grace_days: 3\n")
     with (ws.root / "config.yaml").open("a") as f:
         f.write("rules: rules.yaml\ndaemon:\n  poll_seconds: 0.5\n")
-    env = {**os.environ}
-    env.pop("ARCLERK_CONFIG", None)
-    proc = subprocess.Popen([*ARCLERK, "--config", str(ws.config), "run"], cwd=ws.root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    proc = ws.spawn("run")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not ws.sent():

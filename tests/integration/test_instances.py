@@ -4,7 +4,6 @@ work: every inbound message is processed once, every mail is sent once."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import BILLING, BILLING_PASSWORD
-from tests.helpers import ARCLERK, Workspace, bank_notification, invoice, real_mail_config
+from tests.helpers import Workspace, bank_notification, invoice, real_mail_config
 from tests.servers import Dovecot, SmtpServer
 
 pytestmark = pytest.mark.postgres
@@ -43,10 +42,7 @@ def _setup(tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, db_url: str) -> W
 
 
 def _spawn(ws: Workspace, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **ENV}
-    env.pop("ARCLERK_CONFIG", None)
-    return subprocess.Popen([*ARCLERK, "--config", str(ws.config), *args], cwd=ws.root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    return ws.spawn(*args, env=ENV)
 
 
 def _ledger(db_url: str) -> dict[str, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
 import subprocess
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BILLING, BILLING_PASSWORD
-from tests.helpers import ARCLERK, Workspace, bank_notification, invoice, real_mail_config
+from tests.helpers import Workspace, bank_notification, invoice, real_mail_config
 from tests.servers import Dovecot, SmtpServer, wait_for
 
 ENV = {"ARCLERK_MAIL__INBOX__IMAP__PASSWORD": BILLING_PASSWORD}
@@ -207,10 +206,7 @@ def test_kill_around_the_inbound_commit(real: Real, point: str) -> None:
 
 def test_long_running_daemon_picks_up_live_mail_and_stops(real: Real) -> None:
     """`arclerk run` over IMAP IDLE applies mail that arrives while it waits; SIGTERM ends it."""
-    env = {**os.environ, **ENV}
-    env.pop("ARCLERK_CONFIG", None)
-    proc = subprocess.Popen([*ARCLERK, "--config", str(real.config), "run"], cwd=real.root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    proc = real.spawn("run", env=ENV)
     try:
         wait_for(lambda: len(real.smtp.received) == 3, 60, "the three invoice mails")
         time.sleep(1.0)  # it is idling now
