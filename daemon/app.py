@@ -124,10 +124,12 @@ class App:
                              outcome=outcome.summary)  # fmt: skip
                 self.source.flush()
             self.inbox_failures = 0
-        except TransientError as exc:
+        except ArclerkError as exc:
+            # Never let the inbox stop the rest of the cycle: mail still goes out.
             self.inbox_failures += 1
             stats.errors.append(str(exc))
-            log.warning("inbox_unavailable", error=str(exc), failures=self.inbox_failures)
+            level = log.warning if isinstance(exc, TransientError) else log.error
+            level("inbox_unavailable", error=str(exc), failures=self.inbox_failures)
 
     async def cycle(self, now: dt.datetime) -> CycleStats:
         stats = CycleStats()

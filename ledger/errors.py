@@ -2,6 +2,8 @@
 
     ArclerkError                 root; str() is a one-line, user-facing explanation
     ├── TransientError           may succeed if retried (network, 4xx, locked database)
+    │   └── ServerUnavailable    the server cannot be used now (refused connection or
+    │                            login): nothing is wrong with the message, so mail waits
     └── PermanentError           retrying will not help; stop and tell the admin
         ├── ConfigError          the configuration file or environment is wrong
         ├── InputError           a file the user gave us (import, rules) is wrong
@@ -26,6 +28,10 @@ class ArclerkError(Exception):
 
 class TransientError(ArclerkError):
     """A temporary failure; the operation may succeed later."""
+
+
+class ServerUnavailable(TransientError):
+    """The mail server cannot be used right now."""
 
 
 class PermanentError(ArclerkError):

@@ -109,6 +109,14 @@ def claimants(conn: Connection) -> list[str]:
     ).scalars())  # fmt: skip
 
 
+def release_rows(conn: Connection, worker: str, ids: list[int]) -> None:
+    """Give back some of this worker's claims, unchanged."""
+    conn.execute(
+        update(outbox).where(outbox.c.claimed_by == worker, outbox.c.id.in_(ids))
+        .values(claimed_by=None, claimed_until=None)
+    )  # fmt: skip
+
+
 def release(conn: Connection, worker: str) -> None:
     """Give back this worker's unfinished claims (on a clean shutdown)."""
     conn.execute(

@@ -16,9 +16,9 @@ from typing import Protocol
 
 import aiosmtplib
 import structlog
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-from ledger.errors import PermanentError, TransientError
+from ledger.errors import PermanentError, ServerUnavailable, TransientError
 
 log = structlog.get_logger("arclerk.smtp")
 
@@ -59,6 +59,14 @@ class SmtpSettings:
     ca_file: str | None = None
 
 
+class LoginRefused(ServerUnavailable):
+    """The server refused our credentials."""
+
+
+def _worth_a_quick_retry(exc: BaseException) -> bool:
+    return isinstance(exc, ServerUnavailable) and not isinstance(exc, LoginRefused)
+
+
 class SmtpTransport:
     """aiosmtplib, TLS with certificate checks by default; one connection per batch."""
 
@@ -66,11 +74,15 @@ class SmtpTransport:
         self.s = settings
         self.client: aiosmtplib.SMTP | None = None
 
-    @retry(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(3),
+    @retry(retry=retry_if_exception(_worth_a_quick_retry), stop=stop_after_attempt(3),
            wait=wait_exponential(multiplier=0.5, max=4), reraise=True)  # fmt: skip
     async def _connect(self) -> aiosmtplib.SMTP:
         """Connect (TLS as configured, never a silent plaintext fallback) and log in.
-        A short in-process retry covers a transient refusal; longer waits are rows."""
+
+        Every failure here is ServerUnavailable: whatever the reply code, the message
+        itself was never offered, so it must wait (a refused login is fixed by the admin,
+        not by failing the customer's mail). A short in-process retry covers a passing
+        refusal; a refused login is not retried in a loop."""
         if self.client is not None and self.client.is_connected:
             return self.client
         ctx = ssl.create_default_context(cafile=self.s.ca_file) if self.s.tls != "none" else None
@@ -85,17 +97,15 @@ class SmtpTransport:
                 await client.login(self.s.username, self.s.password or "")
         except aiosmtplib.SMTPAuthenticationError as exc:
             client.close()
-            raise PermanentError(
-                f"SMTP login to {self.s.host} refused: {exc.code} {exc.message}"
+            raise LoginRefused(
+                f"SMTP login to {self.s.host} as {self.s.username} refused: {exc.code} {exc.message}"
             ) from exc
         except aiosmtplib.SMTPResponseException as exc:
             client.close()
-            if 400 <= exc.code < 500:
-                raise TransientError(f"SMTP {exc.code} at connect: {exc.message}") from exc
-            raise PermanentError(f"SMTP {exc.code} at connect: {exc.message}") from exc
+            raise ServerUnavailable(f"SMTP {exc.code} at connect: {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             client.close()
-            raise TransientError(
+            raise ServerUnavailable(
                 f"cannot connect to SMTP {self.s.host}:{self.s.port}: {exc}"
             ) from exc
         self.client = client

@@ -21,7 +21,7 @@ import structlog
 
 from ledger import invoices as inv_store
 from ledger import reviews
-from ledger.errors import PermanentError, TransientError
+from ledger.errors import PermanentError, ServerUnavailable, TransientError
 from ledger.store import Store
 from outbox import queue
 from outbox.compose import compose
@@ -108,8 +108,16 @@ class Mailer:
                 rows = queue.claim(conn, now, self.worker_id, self.lease)
             if not rows:
                 return sent
-            for row in rows:
-                sent += await self._send_one(row, now)
+            for i, row in enumerate(rows):
+                try:
+                    sent += await self._send_one(row, now)
+                except ServerUnavailable as exc:
+                    # The server, not the mail: give the batch back untouched and stop
+                    # for this cycle; the next cycle tries again.
+                    with self.store.write() as conn:
+                        queue.release_rows(conn, self.worker_id, [r.id for r in rows[i:]])
+                    log.error("smtp_unavailable", error=str(exc), waiting=len(rows) - i)
+                    return sent
         return sent
 
     async def _throttle(self) -> None:
@@ -126,6 +134,8 @@ class Mailer:
             msg = self._build(row, now)
             await self._throttle()
             await self.transport.send(msg, self.sender, [row.recipient])
+        except ServerUnavailable:
+            raise
         except TransientError as exc:
             with self.store.write() as conn:
                 queue.mark_retry(conn, row, now, str(exc))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imapclient import IMAPClient
 
 
@@ -214,14 +214,32 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    """aiosmtpd on a free loopback port, recording what it accepted."""
+    """aiosmtpd on a free loopback port, recording what it accepted. With `password`, it
+    requires AUTH (plaintext allowed: loopback only) and accepts only that password."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = None) -> None:
         self.faults = Faults()
         self.received: list[tuple[list[str], bytes]] = []
         self.lock = threading.Lock()
         self.port = free_port()
-        self.controller = _Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        kwargs: dict[str, Any] = {}
+        if password is not None:
+
+            def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                              auth_data: Any) -> AuthResult:  # fmt: skip
+                ok = (
+                    isinstance(auth_data, LoginPassword) and auth_data.password == password.encode()
+                )
+                return AuthResult(success=ok, handled=False)
+
+            kwargs = {
+                "authenticator": authenticator,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self.controller = _Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, **kwargs
+        )
 
     def start(self) -> SmtpServer:
         self.controller.start()

@@ -244,3 +244,34 @@ def test_doctor_says_what_is_wrong(real: Real) -> None:
     assert "imap" in fail[0]
     assert "refused" in fail[0]
     assert "wrong-pass-123" not in proc.stdout + proc.stderr
+
+
+def test_refused_smtp_login_keeps_mail_waiting(tmp_path: Path, dovecot: Dovecot) -> None:
+    """A wrong SMTP password fails no customer mail: it all waits (pending) until the
+    admin fixes the login, then goes out; doctor names the problem meanwhile."""
+    server = SmtpServer(password="right-pw").start()
+    try:
+        ws = Real(tmp_path)
+        ws.dovecot, ws.smtp = dovecot, server
+        cfg = real_mail_config(dovecot.port, server.port, BILLING_PASSWORD).replace(
+            "      rate_per_minute: 0\n",
+            "      rate_per_minute: 0\n      username: billing@example.com\n",
+        )
+        (tmp_path / "config.yaml").write_text(cfg)
+        (tmp_path / "inv.json").write_text(json.dumps([
+            invoice("INV-2026-0001", "C1", "ap@c1.example", "10.00", "2026-11-01", "2026-12-01")]))  # fmt: skip
+        ws.cli("import", "inv.json")
+        bad = {"ARCLERK_MAIL__OUTBOX__SMTP__PASSWORD": "wrong-pw"}
+        proc = ws.run_once(env=bad)
+        assert b"smtp_unavailable" in proc.stderr.encode()
+        assert _outbox_status(ws) == Counter({"pending": 1})
+        doctor = ws.cli("doctor", env={**ENV, **bad}, check=False)
+        assert doctor.returncode == 1
+        assert any(ln.startswith("FAIL") and " smtp " in ln for ln in doctor.stdout.splitlines())
+        ws.run_once(
+            "2026-11-01T10:00:00+00:00", env={"ARCLERK_MAIL__OUTBOX__SMTP__PASSWORD": "right-pw"}
+        )
+        assert _outbox_status(ws) == Counter({"sent": 1})
+        assert len(server.received) == 1
+    finally:
+        server.stop()
