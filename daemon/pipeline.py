@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -21,7 +22,7 @@ from ledger import events, reviews
 from ledger import invoices as inv_store
 from ledger import payments as pay_store
 from ledger.errors import TransientError
-from ledger.models import OPEN_STATUSES, InvoiceStatus
+from ledger.models import OPEN_STATUSES, InvoiceStatus, PaymentStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import customers, inbound, invoices
 from ledger.store import Store
@@ -262,11 +263,14 @@ class Pipeline:
                                        now=now, cause=cause, inbound_id=inbound_id)  # fmt: skip
                     reschedule(conn, a.invoice_id, self.ctx.rules, now)
             if applied_whole:
-                pay_store.refresh_status(conn, pid)
+                # A new payment: its allocations are exactly the ones just made.
+                allocated = sum((a.amount for a in m.allocations), Decimal(0))
+                pay_store.set_status(conn, pid, PaymentStatus.APPLIED if allocated == fact.amount
+                                     else PaymentStatus.PARTIALLY_APPLIED)  # fmt: skip
                 notes.append(f"{fact.amount} {fact.currency} -> "
                              + ", ".join(f"{a.number} {a.amount}" for a in m.allocations))  # fmt: skip
             else:
-                pay_store.refresh_status(conn, pid, review=True)
+                pay_store.set_status(conn, pid, PaymentStatus.REVIEW)
                 reviews.open_item(conn, now, f"payment {pid} of {fact.amount} {fact.currency}: "
                                   f"{m.review}", inbound_id=inbound_id, payment_id=pid)  # fmt: skip
                 notes.append(f"{fact.amount} {fact.currency}: review ({m.review})")

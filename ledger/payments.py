@@ -12,7 +12,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ledger import events
@@ -20,11 +20,7 @@ from ledger.models import PaymentStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import allocations, invoices, payments
 
-_BY_FINGERPRINT = select(payments.c.id).where(payments.c.fingerprint == bindparam("fp"))
 _INSERT = insert(payments)
-_AMOUNT = select(payments.c.amount_minor).where(payments.c.id == bindparam("pid"))
-_ALLOCATED = select(func.coalesce(func.sum(allocations.c.amount_minor), 0)).where(
-    allocations.c.payment_id == bindparam("pid"))  # fmt: skip
 _SET_STATUS = (
     update(payments).where(payments.c.id == bindparam("pid")).values(status=bindparam("status"))
 )
@@ -58,8 +54,8 @@ def record(
     """Insert a payment; None if this very payment is already recorded."""
     fp = fingerprint(amount=amount, currency=currency, date=date, reference=reference,
                      payer=payer, transaction_id=transaction_id)  # fmt: skip
-    if conn.execute(_BY_FINGERPRINT, {"fp": fp}).first():
-        return None
+    # The unique fingerprint decides; the savepoint keeps a duplicate from spoiling the
+    # caller's transaction (on PostgreSQL a failed statement aborts it otherwise).
     try:
         with conn.begin_nested():
             pid = conn.execute(_INSERT, {
@@ -77,27 +73,8 @@ def record(
     return int(pid)
 
 
-def allocated_minor(conn: Connection, payment_id: int) -> int:
-    return int(conn.execute(_ALLOCATED, {"pid": payment_id}).scalar_one())
-
-
 def set_status(conn: Connection, payment_id: int, status: PaymentStatus) -> None:
     conn.execute(_SET_STATUS, {"pid": payment_id, "status": status.value})
-
-
-def refresh_status(conn: Connection, payment_id: int, *, review: bool = False) -> PaymentStatus:
-    total = conn.execute(_AMOUNT, {"pid": payment_id}).scalar_one()
-    done = allocated_minor(conn, payment_id)
-    if review:
-        status = PaymentStatus.REVIEW
-    elif done == 0:
-        status = PaymentStatus.UNAPPLIED
-    elif done < total:
-        status = PaymentStatus.PARTIALLY_APPLIED
-    else:
-        status = PaymentStatus.APPLIED
-    set_status(conn, payment_id, status)
-    return status
 
 
 def list_rows(conn: Connection) -> list[dict[str, Any]]:
