@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
 
 from daemon import faults
 from daemon.scheduler import reschedule
@@ -44,8 +44,8 @@ _RECORD = insert(inbound)
 _DONE = update(inbound).where(inbound.c.id == bindparam("_id")).values(
     kind=bindparam("kind"), outcome=bindparam("outcome"), processed_at=bindparam("processed_at"))  # fmt: skip
 _CUSTOMERS_BY_SENDER = select(customers.c.id).where(or_(
-    func.lower(customers.c.email) == bindparam("addr"),
-    func.lower(customers.c.email).like(bindparam("pattern")),
+    customers.c.email_key == bindparam("addr"),
+    customers.c.email_domain == bindparam("domain"),
 ))  # fmt: skip
 
 #: webmail domains: a customer's address there says nothing about its colleagues
@@ -141,10 +141,10 @@ class Pipeline:
 
     def _sender(self, conn: Connection, facts: ParsedMessage) -> tuple[list[str], SenderInfo]:
         addr, domain = facts.from_addr, facts.from_domain
-        # An impossible LIKE pattern when the domain says nothing (webmail, none).
-        pattern = f"%@{domain}" if domain and domain not in FREEMAIL else "\x00"
+        # No domain match when the domain says nothing about the company (webmail, none).
+        company = domain if domain and domain not in FREEMAIL else "\x00"
         ids = (
-            [r[0] for r in conn.execute(_CUSTOMERS_BY_SENDER, {"addr": addr, "pattern": pattern})]
+            [r[0] for r in conn.execute(_CUSTOMERS_BY_SENDER, {"addr": addr, "domain": company})]
             if addr
             else []
         )
@@ -292,7 +292,7 @@ class Pipeline:
         hit = []
         for addr in b.recipients:
             for c in conn.execute(select(customers).where(
-                    func.lower(customers.c.email) == addr.lower())).mappings():  # fmt: skip
+                    customers.c.email_key == addr.lower())).mappings():  # fmt: skip
                 hit.append(c["id"])
                 conn.execute(update(customers).where(customers.c.id == c["id"]).values(
                     email_bounced_at=now, bounce_reason=f"{b.status or '5.0.0'} ({facts.message_id})"))  # fmt: skip

@@ -61,9 +61,11 @@ def content_hash(spec: dict[str, Any]) -> str:
 
 def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> None:
     row = conn.execute(select(customers).where(customers.c.id == customer.id)).mappings().first()
+    key = customer.email.strip().lower()
     values: dict[str, Any] = {
         "name": customer.name, "email": customer.email, "language": customer.language,
         "timezone": customer.timezone, "address": customer.address,
+        "email_key": key, "email_domain": key.rsplit("@", 1)[-1],
     }  # fmt: skip
     if row is None:
         conn.execute(insert(customers).values(id=customer.id, created_at=now, **values))

@@ -66,6 +66,10 @@ customers = Table(
     Column("id", String(64), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("email", String(320), nullable=False),
+    # lower-cased address and its domain, indexed: inbound mail finds its sender without
+    # scanning every customer
+    Column("email_key", String(320), nullable=False, server_default="", index=True),
+    Column("email_domain", String(255), nullable=False, server_default="", index=True),
     Column("language", String(8), nullable=False, server_default="en"),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("address", Text, nullable=False, server_default=""),

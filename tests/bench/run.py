@@ -64,7 +64,8 @@ def rss_mib() -> float:
 def seed(store: Store, n: int, customers_n: int = 1000) -> None:
     with store.write() as conn:
         conn.execute(insert(customers), [
-            {"id": f"C{i}", "name": f"Customer {i} Ltd", "email": f"ap@c{i}.example",
+            {"id": f"C{i}", "name": f"Customer {i} Ltd", "email": f"ap@c{i}.example", "email_key": f"ap@c{i}.example",
+             "email_domain": f"c{i}.example",
              "created_at": NOW} for i in range(customers_n)])  # fmt: skip
         batch = []
         for i in range(n):
