@@ -257,11 +257,11 @@ class Pipeline:
             applied_whole = m.review is None
             if m.review is None or (m.allocations and m.unapplied > 0):
                 for a in m.allocations:
-                    inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
-                                       amount_minor=to_minor(a.amount, fact.currency),
-                                       rule=f"matching.{m.rule}", confidence=m.confidence,
-                                       now=now, cause=cause, inbound_id=inbound_id)  # fmt: skip
-                    reschedule(conn, a.invoice_id, self.ctx.rules, now)
+                    if inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
+                                          amount_minor=to_minor(a.amount, fact.currency),
+                                          rule=f"matching.{m.rule}", confidence=m.confidence,
+                                          now=now, cause=cause, inbound_id=inbound_id):  # fmt: skip
+                        reschedule(conn, a.invoice_id, self.ctx.rules, now)
             if applied_whole:
                 # A new payment: its allocations are exactly the ones just made.
                 allocated = sum((a.amount for a in m.allocations), Decimal(0))

@@ -234,8 +234,9 @@ def allocate(
     now: dt.datetime,
     cause: str,
     inbound_id: int | None = None,
-) -> None:
-    """Apply money to an invoice; never more than it has open."""
+) -> bool:
+    """Apply money to an invoice; never more than it has open. Returns whether the
+    invoice still needs the scheduler (False once it is paid and mailed)."""
     row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
     if amount_minor <= 0 or amount_minor > row["open_minor"]:
         raise ValueError(
@@ -264,6 +265,7 @@ def allocate(
         detail={"amount": str(from_minor(amount_minor, cur)), "from": old.value, "to": new.value,
                 "open": str(from_minor(open_minor, cur)), "confidence": str(confidence)},
     )  # fmt: skip
+    return new is not InvoiceStatus.PAID or bool(row["needs_mailing"])
 
 
 def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:

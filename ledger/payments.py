@@ -12,15 +12,23 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger import events
 from ledger.models import PaymentStatus
 from ledger.money import from_minor, to_minor
 from ledger.schema import allocations, invoices, payments
 
-_INSERT = insert(payments)
+_INSERT_SQLITE = (
+    sqlite_insert(payments).on_conflict_do_nothing(index_elements=["fingerprint"])
+    .returning(payments.c.id)
+)  # fmt: skip
+_INSERT_PG = (
+    pg_insert(payments).on_conflict_do_nothing(index_elements=["fingerprint"])
+    .returning(payments.c.id)
+)  # fmt: skip
 _SET_STATUS = (
     update(payments).where(payments.c.id == bindparam("pid")).values(status=bindparam("status"))
 )
@@ -54,17 +62,16 @@ def record(
     """Insert a payment; None if this very payment is already recorded."""
     fp = fingerprint(amount=amount, currency=currency, date=date, reference=reference,
                      payer=payer, transaction_id=transaction_id)  # fmt: skip
-    # The unique fingerprint decides; the savepoint keeps a duplicate from spoiling the
-    # caller's transaction (on PostgreSQL a failed statement aborts it otherwise).
-    try:
-        with conn.begin_nested():
-            pid = conn.execute(_INSERT, {
-                "fingerprint": fp, "amount_minor": to_minor(amount, currency),
-                "currency": currency, "date": date, "reference": reference, "payer": payer,
-                "source_message_id": source_message_id, "inbound_id": inbound_id,
-                "status": PaymentStatus.UNAPPLIED.value, "created_at": now,
-            }).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
-    except IntegrityError:  # another instance recorded it a moment ago
+    # The unique fingerprint decides: INSERT ... ON CONFLICT DO NOTHING (both engines)
+    # records the payment or, if it is known already, nothing — without a failed statement.
+    stmt = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT_SQLITE
+    pid = conn.execute(stmt, {
+        "fingerprint": fp, "amount_minor": to_minor(amount, currency),
+        "currency": currency, "date": date, "reference": reference, "payer": payer,
+        "source_message_id": source_message_id, "inbound_id": inbound_id,
+        "status": PaymentStatus.UNAPPLIED.value, "created_at": now,
+    }).scalar()  # fmt: skip
+    if pid is None:  # recorded before (a re-delivery, or another instance a moment ago)
         return None
     events.record(conn, now, "payment_recorded", f"payment evidenced by message {source_message_id}",
                   payment_id=pid, inbound_id=inbound_id,

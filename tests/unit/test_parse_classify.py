@@ -177,3 +177,18 @@ def test_only_the_newest_own_authentication_results_counts() -> None:
 def test_more_intent_phrasings(body: str, intent: str) -> None:
     """Plain German promises, German refusals and English present-tense promises."""
     assert classify(parse(_reply(body)), CUSTOMER, RULES, None).intent == intent
+
+
+def test_debit_advice_is_not_a_payment() -> None:
+    """An authenticated bank mail about money going out evidences no payment."""
+    raw = (
+        bank_notification("50.00", "INV-2026-0001", msgid="<d@b>")
+        .replace("Subject: Payment received: EUR 50.00", "Subject: Debit advice")
+        .replace(
+            "An incoming transfer has been credited to your account.",
+            "Your account has been debited.",
+        )
+    )
+    p = parse(raw.encode())
+    assert p.payments == ()
+    assert classify(p, STRANGER, RULES, "mx.example.com").kind is not Kind.PAYMENT_CONFIRMATION
