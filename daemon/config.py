@@ -47,7 +47,7 @@ class ImapConfig(_Frozen):
     idle_renew_seconds: float = Field(
         default=540.0, gt=0, le=600
     )  # RFC 2177: < 29 min; we renew < 10
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    batch_size: int = Field(default=100, ge=1, le=1000)  # fetched and committed together
     ca_file: str | None = None
 
     @model_validator(mode="after")

@@ -22,6 +22,7 @@ import structlog
 from ledger import invoices as inv_store
 from ledger import reviews
 from ledger.errors import PermanentError, ServerUnavailable, TransientError
+from ledger.models import Invoice
 from ledger.store import Store
 from outbox import queue
 from outbox.compose import compose
@@ -64,10 +65,8 @@ class Mailer:
         self.fault = fault
         self.counters = Counters()
 
-    def _build(self, row: queue.Row, now: dt.datetime) -> Message:
+    def _build(self, row: queue.Row, now: dt.datetime, inv: Invoice | None) -> Message:
         seller = self.renderer.seller
-        with self.store.read() as conn:
-            inv = inv_store.load(conn, row.invoice_id) if row.invoice_id else None
         attachments: list[tuple[str, bytes]] = []
         in_reply_to = row.in_reply_to
         auto = "auto-generated"
@@ -106,11 +105,13 @@ class Mailer:
         while sent < limit:
             with self.store.write() as conn:
                 rows = queue.claim(conn, now, self.worker_id, self.lease)
+                # The invoices the batch is about, read once in the claiming transaction.
+                loaded = {i: inv_store.load(conn, i) for i in {r.invoice_id for r in rows} if i}
             if not rows:
                 return sent
             for i, row in enumerate(rows):
                 try:
-                    sent += await self._send_one(row, now)
+                    sent += await self._send_one(row, now, loaded.get(row.invoice_id or 0))
                 except ServerUnavailable as exc:
                     # The server, not the mail: give the batch back untouched and stop
                     # for this cycle; the next cycle tries again.
@@ -127,11 +128,11 @@ class Mailer:
                 await asyncio.sleep(wait)
             self._last_send = time.monotonic()
 
-    async def _send_one(self, row: queue.Row, now: dt.datetime) -> int:
+    async def _send_one(self, row: queue.Row, now: dt.datetime, inv: Invoice | None) -> int:
         bound = log.bind(outbox_id=row.id, message_id=row.message_id, kind=row.kind,
                          invoice_id=row.invoice_id, step=row.step)  # fmt: skip
         try:
-            msg = self._build(row, now)
+            msg = self._build(row, now, inv)
             await self._throttle()
             await self.transport.send(msg, self.sender, [row.recipient])
         except ServerUnavailable:
