@@ -269,9 +269,9 @@ def main() -> None:
                   f"{bare_rate:,.0f} msg/s; arclerk end to end {full_rate:,.0f} msg/s "
                   f"= {100 * full_rate / bare_rate:.1f}% of bare (target >= 25%)", flush=True)  # fmt: skip
 
-            # Three alternating rounds; medians, because a shared 2-core machine is noisy.
+            # Five alternating rounds; medians, because a shared 2-core machine is noisy.
             floors, bares, ours = [], [], []
-            for rnd in range(3):
+            for rnd in range(5):
                 floors.append(asyncio.run(bare_smtp_prebuilt(smtp.port, args.mails)))
                 bares.append(asyncio.run(bare_smtp(smtp.port, args.mails)))
                 out_store = Store(f"sqlite:///{root / f'outbound{rnd}.db'}")  # an outbox of its own
