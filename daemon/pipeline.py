@@ -95,6 +95,8 @@ class Pipeline:
                 except TransientError:
                     raise  # the database itself is busy: the whole batch is retried later
                 except Exception as exc:
+                    # Anything else is a bug or a message we cannot handle: keep it for a
+                    # human instead of retrying it forever and blocking the inbox behind it.
                     log.exception("message_failed", source_key=key, message_id=facts.message_id)
                     outcomes.append(
                         self._quarantine(conn, raw, key, facts, digest, mailbox, now, exc)
