@@ -18,6 +18,7 @@ from ledger import invoices as inv_store
 from ledger.store import Store
 from parsers import parse, remittance
 from parsers.auth import is_authenticated
+from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, classify
 
 
@@ -62,16 +63,14 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
         if store is not None:
             pipeline = Pipeline(store, Context(rules, cfg.mail.authserv_id, "", None))
             with store.read() as conn:
-                _, sender = pipeline._sender(conn, facts)
-                refs = pipeline._invoice_refs(conn, facts)
+                _, sender, thread = pipeline._sender(conn, facts)
+                refs = pipeline._invoice_refs(conn, facts, thread)
         else:
             sender = SenderInfo(is_customer=False, in_thread=bool(facts.in_reply_to))
             refs = list(facts.ref_tokens)
         verdict = classify(facts, sender, rules, cfg.mail.authserv_id)
         promised = None
         if verdict.intent == "promise_to_pay":
-            from parsers.dates import first_future_date
-
             base = facts.date.date() if facts.date else None
             promised = first_future_date(facts.new_text, base) if base else None
         payments = []

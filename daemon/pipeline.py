@@ -141,7 +141,10 @@ class Pipeline:
 
     # -- understanding ------------------------------------------------------------------
 
-    def _sender(self, conn: Connection, facts: ParsedMessage) -> tuple[list[str], SenderInfo]:
+    def _sender(
+        self, conn: Connection, facts: ParsedMessage
+    ) -> tuple[list[str], SenderInfo, list[str]]:
+        """(customer ids of the sender, what classify needs, invoices of our mails it answers)."""
         addr, domain = facts.from_addr, facts.from_domain
         # No domain match when the domain says nothing about the company (webmail, none).
         company = domain if domain and domain not in FREEMAIL else "\x00"
@@ -150,12 +153,12 @@ class Pipeline:
             if addr
             else []
         )
-        in_thread = bool(inv_store.by_message_id(conn, facts.in_reply_to))
-        return ids, SenderInfo(is_customer=bool(ids), in_thread=in_thread)
+        thread = inv_store.by_message_id(conn, facts.in_reply_to)
+        return ids, SenderInfo(is_customer=bool(ids), in_thread=bool(thread)), thread
 
-    def _invoice_refs(self, conn: Connection, facts: ParsedMessage) -> list[str]:
+    def _invoice_refs(self, conn: Connection, facts: ParsedMessage, thread: list[str]) -> list[str]:
         """Threading headers first, then subject and new text, then the quoted text."""
-        found = inv_store.by_message_id(conn, facts.in_reply_to)
+        found = list(thread)
         for number in inv_store.resolve_refs(conn, facts.ref_tokens):
             if number not in found:
                 found.append(number)
@@ -165,7 +168,7 @@ class Pipeline:
 
     def _apply(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
                now: dt.datetime) -> Outcome:  # fmt: skip
-        customer_ids, sender = self._sender(conn, facts)
+        customer_ids, sender, thread = self._sender(conn, facts)
         verdict = classify(facts, sender, self.ctx.rules, self.ctx.authserv_id)
         kind = verdict.kind
         if facts.problems and kind is Kind.UNKNOWN:
@@ -173,7 +176,7 @@ class Pipeline:
                                 f"message not understood: {'; '.join(facts.problems)}")  # fmt: skip
         if kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
             return self._payments(conn, inbound_id, facts, verdict, customer_ids, now)
-        refs = self._invoice_refs(conn, facts)
+        refs = self._invoice_refs(conn, facts, thread)
         if kind is Kind.BOUNCE:
             return self._bounce(conn, inbound_id, facts, now)
         if kind is Kind.AUTO_REPLY:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
 
 from ledger import events
 from ledger.models import (
@@ -299,7 +299,3 @@ def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any
             "next_action_at": r["next_action_at"].isoformat() if r["next_action_at"] else None,
         })  # fmt: skip
     return out
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(invoices)).scalar_one())

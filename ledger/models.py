@@ -44,19 +44,6 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  #: refused permanently; the admin must look
 
 
-class MailKind(enum.StrEnum):
-    INVOICE = "invoice"  #: the invoice itself, with its PDF
-    REMINDER = "reminder"  #: a dunning step
-    COPY = "copy"  #: a copy of the invoice, on the customer's request
-    ADMIN = "admin"  #: a notice to the admin
-
-
-def require_aware(value: dt.datetime, what: str = "datetime") -> dt.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware, got {value.isoformat()}")
-    return value
-
-
 @dataclass(frozen=True)
 class Customer:
     id: str
