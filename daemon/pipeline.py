@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from daemon import faults
-from daemon.scheduler import reschedule
+from daemon.scheduler import next_action_at, reschedule
 from ledger import events, reviews
 from ledger import invoices as inv_store
 from ledger import payments as pay_store
@@ -40,7 +44,8 @@ _SEEN = select(inbound.c.id).where(or_(
     (inbound.c.mailbox == bindparam("mailbox")) & (inbound.c.source_key == bindparam("key")),
     (inbound.c.message_id == bindparam("mid")) & (inbound.c.sha256 == bindparam("sha")),
 ))  # fmt: skip
-_RECORD = insert(inbound)
+_RECORD_SQLITE = sqlite_insert(inbound).on_conflict_do_nothing().returning(inbound.c.id)
+_RECORD_PG = pg_insert(inbound).on_conflict_do_nothing().returning(inbound.c.id)
 _DONE = update(inbound).where(inbound.c.id == bindparam("_id")).values(
     kind=bindparam("kind"), outcome=bindparam("outcome"), processed_at=bindparam("processed_at"))  # fmt: skip
 _CUSTOMERS_BY_SENDER = select(customers.c.id).where(or_(
@@ -82,21 +87,37 @@ class Pipeline:
     def process_batch(
         self, items: list[tuple[bytes, str]], mailbox: str, now: dt.datetime
     ) -> list[Outcome]:
-        """Record and apply several messages in ONE transaction (one fsync for the batch),
-        each inside its own savepoint: a message that breaks something is rolled back alone
-        and kept as a review item, so one poison message can never block the inbox."""
+        """Record and apply several messages in ONE transaction (one fsync for the batch).
+
+        The batch runs first without savepoints (they cost two statements a message). If a
+        message breaks something, that attempt is rolled back whole and the batch runs
+        again with a savepoint per message: the poison message is rolled back alone and
+        kept as a review item, so it can never block the inbox behind it."""
         parsed = [(raw, key, parse(raw), hashlib.sha256(raw).hexdigest()) for raw, key in items]
+        try:
+            return self._run(parsed, mailbox, now, careful=False)
+        except TransientError:
+            raise  # the database itself is busy: the whole batch is retried later
+        except Exception:
+            log.info("batch_retried_message_by_message", size=len(parsed))
+            return self._run(parsed, mailbox, now, careful=True)
+
+    def _run(self, parsed: list[tuple[bytes, str, ParsedMessage, str]], mailbox: str,
+             now: dt.datetime, *, careful: bool) -> list[Outcome]:  # fmt: skip
         outcomes: list[Outcome] = []
         with self.store.write() as conn:
             for raw, key, facts, digest in parsed:
+                if not careful:
+                    outcomes.append(self._one(conn, raw, key, facts, digest, mailbox, now))
+                    continue
                 try:
                     with conn.begin_nested():
                         outcomes.append(self._one(conn, raw, key, facts, digest, mailbox, now))
                 except TransientError:
-                    raise  # the database itself is busy: the whole batch is retried later
+                    raise
                 except Exception as exc:
-                    # Anything else is a bug or a message we cannot handle: keep it for a
-                    # human instead of retrying it forever and blocking the inbox behind it.
+                    # A bug or a message we cannot handle: keep it for a human instead of
+                    # retrying it forever.
                     log.exception("message_failed", source_key=key, message_id=facts.message_id)
                     outcomes.append(
                         self._quarantine(conn, raw, key, facts, digest, mailbox, now, exc)
@@ -107,33 +128,37 @@ class Pipeline:
 
     def _one(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
              mailbox: str, now: dt.datetime) -> Outcome:  # fmt: skip
-        seen = conn.execute(
-            _SEEN, {"mailbox": mailbox, "key": key, "mid": facts.message_id, "sha": digest}
-        ).first()
-        if seen:
-            return Outcome(seen[0], "duplicate", "seen before; no effect", duplicate=True)
         inbound_id = self._record(conn, raw, key, facts, digest, mailbox, now)
+        if inbound_id is None:
+            seen = conn.execute(
+                _SEEN, {"mailbox": mailbox, "key": key, "mid": facts.message_id, "sha": digest}
+            ).scalar()
+            return Outcome(seen, "duplicate", "seen before; no effect", duplicate=True)
         outcome = self._apply(conn, inbound_id, facts, now)
         conn.execute(_DONE, {"_id": inbound_id, "kind": outcome.kind, "outcome": outcome.summary,
                              "processed_at": now})  # fmt: skip
         return outcome
 
     def _record(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage, digest: str,
-                mailbox: str, now: dt.datetime) -> int:  # fmt: skip
-        return int(conn.execute(_RECORD, {
+                mailbox: str, now: dt.datetime) -> int | None:  # fmt: skip
+        """The new inbound row's id, or None when this message was recorded before (same
+        source key, or same Message-ID and content): the unique keys decide, in one
+        INSERT ... ON CONFLICT DO NOTHING."""
+        stmt = _RECORD_PG if conn.dialect.name == "postgresql" else _RECORD_SQLITE
+        new_id = conn.execute(stmt, {
             "mailbox": mailbox, "source_key": key, "message_id": facts.message_id,
-            "sha256": digest, "raw": raw, "received_at": now}).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
+            "sha256": digest, "raw": raw, "received_at": now}).scalar()  # fmt: skip
+        return None if new_id is None else int(new_id)
 
     def _quarantine(self, conn: Connection, raw: bytes, key: str, facts: ParsedMessage,
                     digest: str, mailbox: str, now: dt.datetime, exc: Exception) -> Outcome:  # fmt: skip
         """Keep the raw message and a review item; no other effect."""
         reason = f"internal error while processing this message ({type(exc).__name__}: {exc})"
         with conn.begin_nested():
-            seen = conn.execute(select(inbound.c.id).where(
-                (inbound.c.mailbox == mailbox) & (inbound.c.source_key == key))).first()  # fmt: skip
-            inbound_id = (
-                seen[0] if seen else self._record(conn, raw, key, facts, digest, mailbox, now)
-            )
+            inbound_id = self._record(conn, raw, key, facts, digest, mailbox, now)
+            if inbound_id is None:
+                inbound_id = conn.execute(_SEEN, {"mailbox": mailbox, "key": key,
+                                                  "mid": facts.message_id, "sha": digest}).scalar()  # fmt: skip
             conn.execute(update(inbound).where(inbound.c.id == inbound_id).values(
                 kind="error", outcome=reason, processed_at=now))  # fmt: skip
             reviews.open_item(conn, now, reason, inbound_id=inbound_id)
@@ -234,48 +259,58 @@ class Pipeline:
                                 f"{verdict.reason}; payment not applied")  # fmt: skip
         notes = []
         review = False
-        message_refs = inv_store.resolve_refs(conn, facts.ref_tokens)
+        rules = self.ctx.rules
+
+        def schedule(row: Mapping[Any, Any]) -> dt.datetime | None:
+            return next_action_at(row, rules, now)
+
+        message_refs: list[str] | None = None  # resolved once, when a payment needs them
         payer_customers = customer_ids if kind is Kind.REMITTANCE_ADVICE else []
         for fact in facts.payments:
-            numbers = (message_refs if fact.ref_tokens == facts.ref_tokens
-                       else inv_store.resolve_refs(conn, fact.ref_tokens))  # fmt: skip
-            pid = pay_store.record(
-                conn, amount=fact.amount, currency=fact.currency, date=fact.date,
-                reference=fact.reference, payer=fact.payer or facts.from_name,
-                source_message_id=facts.message_id, inbound_id=inbound_id,
-                transaction_id=fact.transaction_id, now=now,
-            )  # fmt: skip
-            if pid is None:
-                events.record(conn, now, "duplicate_payment_ignored",
-                              f"payment of {fact.amount} {fact.currency} already recorded",
-                              inbound_id=inbound_id)  # fmt: skip
-                notes.append(f"{fact.amount} {fact.currency}: already recorded")
-                continue
+            if fact.ref_tokens != facts.ref_tokens:
+                numbers = inv_store.resolve_refs(conn, fact.ref_tokens)
+            else:
+                if message_refs is None:
+                    message_refs = inv_store.resolve_refs(conn, facts.ref_tokens)
+                numbers = message_refs
             referenced, closed = self._open_invoices(conn, numbers)
             # The payer's open invoices matter only when the payment names none.
             payer_open = (
                 None if referenced or closed else self._payer_invoices(conn, fact, payer_customers)
             )
             m = match(fact.amount, fact.currency, referenced, closed, payer_open)
+            allocated = sum((a.amount for a in m.allocations), Decimal(0))
+            if m.review is not None:
+                status = PaymentStatus.REVIEW
+            elif allocated == fact.amount:
+                status = PaymentStatus.APPLIED
+            else:
+                status = PaymentStatus.PARTIALLY_APPLIED
+            pid = pay_store.record(
+                conn, amount=fact.amount, currency=fact.currency, date=fact.date,
+                reference=fact.reference, payer=fact.payer or facts.from_name,
+                source_message_id=facts.message_id, inbound_id=inbound_id,
+                transaction_id=fact.transaction_id, now=now, status=status,
+            )  # fmt: skip
+            if pid is None:  # the decision above is dropped: this payment is known already
+                events.record(conn, now, "duplicate_payment_ignored",
+                              f"payment of {fact.amount} {fact.currency} already recorded",
+                              inbound_id=inbound_id)  # fmt: skip
+                notes.append(f"{fact.amount} {fact.currency}: already recorded")
+                continue
             cause = (f"paid by payment {pid} from message {facts.message_id}"
                      f"{' (' + fact.source + ')' if fact.source != 'body' else ''}, rule {m.rule}")  # fmt: skip
-            applied_whole = m.review is None
             if m.review is None or (m.allocations and m.unapplied > 0):
                 for a in m.allocations:
-                    if inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
-                                          amount_minor=to_minor(a.amount, fact.currency),
-                                          rule=f"matching.{m.rule}", confidence=m.confidence,
-                                          now=now, cause=cause, inbound_id=inbound_id):  # fmt: skip
-                        reschedule(conn, a.invoice_id, self.ctx.rules, now)
-            if applied_whole:
-                # A new payment: its allocations are exactly the ones just made.
-                allocated = sum((a.amount for a in m.allocations), Decimal(0))
-                pay_store.set_status(conn, pid, PaymentStatus.APPLIED if allocated == fact.amount
-                                     else PaymentStatus.PARTIALLY_APPLIED)  # fmt: skip
+                    inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
+                                       amount_minor=to_minor(a.amount, fact.currency),
+                                       rule=f"matching.{m.rule}", confidence=m.confidence,
+                                       now=now, cause=cause, inbound_id=inbound_id,
+                                       schedule=schedule)  # fmt: skip
+            if m.review is None:
                 notes.append(f"{fact.amount} {fact.currency} -> "
                              + ", ".join(f"{a.number} {a.amount}" for a in m.allocations))  # fmt: skip
             else:
-                pay_store.set_status(conn, pid, PaymentStatus.REVIEW)
                 reviews.open_item(conn, now, f"payment {pid} of {fact.amount} {fact.currency}: "
                                   f"{m.review}", inbound_id=inbound_id, payment_id=pid)  # fmt: skip
                 notes.append(f"{fact.amount} {fact.currency}: review ({m.review})")
@@ -338,7 +373,7 @@ class Pipeline:
             if "dispute" in intents and not settled:
                 inv_store.set_status(conn, r["id"], InvoiceStatus.DISPUTED, now,
                                      f"customer disputes it in message {facts.message_id}",
-                                     rule="classification.intents.dispute",
+                                     old=r["status"], rule="classification.intents.dispute",
                                      inbound_id=inbound_id, next_action_at=None)  # fmt: skip
                 reason = f"{number} disputed by the customer: {facts.new_text[:300]!r}"
                 reviews.open_item(conn, now, reason, inbound_id=inbound_id, invoice_id=r["id"])
@@ -352,9 +387,10 @@ class Pipeline:
                                   invoice_id=r["id"])  # fmt: skip
                 notes.append(f"{number}: customer claims paid (review)")
             if "copy_request" in intents:
-                today = now.astimezone(ZoneInfo(_tz(conn, r["customer_id"]))).date()
+                email, tz = _contact(conn, r["customer_id"])
+                today = now.astimezone(ZoneInfo(tz)).date()
                 mid = queue.enqueue(conn, idem_key=f"copy:{r['id']}:{inbound_id}", kind="copy",
-                                    recipient=_email(conn, r["customer_id"]), now=now,
+                                    recipient=email, now=now,
                                     domain=self.ctx.domain, invoice_id=r["id"], step=None,
                                     in_reply_to=facts.message_id)  # fmt: skip
                 if mid:
@@ -387,7 +423,7 @@ class Pipeline:
             return f"{r['number']}: promise for {when} (review)"
         inv_store.set_status(conn, r["id"], InvoiceStatus.PROMISED, now,
                              f"customer promised payment by {when} in message {facts.message_id}",
-                             rule=rule, inbound_id=inbound_id, promised_until=when)  # fmt: skip
+                             old=r["status"], rule=rule, inbound_id=inbound_id, promised_until=when)  # fmt: skip
         reschedule(conn, r["id"], self.ctx.rules, now)
         return f"{r['number']} promised for {when}"
 
@@ -405,16 +441,14 @@ def _open(r: RowMapping) -> OpenInvoice:
                        from_minor(r["open_minor"], r["currency"]), r["due_date"])  # fmt: skip
 
 
-def _tz(conn: Connection, customer_id: str) -> str:
-    return str(
-        conn.execute(select(customers.c.timezone).where(customers.c.id == customer_id)).scalar_one()
-    )
+_CONTACT = select(customers.c.email, customers.c.timezone).where(
+    customers.c.id == bindparam("_id"))  # fmt: skip
 
 
-def _email(conn: Connection, customer_id: str) -> str:
-    return str(
-        conn.execute(select(customers.c.email).where(customers.c.id == customer_id)).scalar_one()
-    )
+def _contact(conn: Connection, customer_id: str) -> tuple[str, str]:
+    """(email address, time zone) of a customer."""
+    email, tz = conn.execute(_CONTACT, {"_id": customer_id}).one()
+    return str(email), str(tz)
 
 
 __all__ = ["Context", "Outcome", "Pipeline"]

@@ -8,6 +8,8 @@ idempotency key (invoice, kind, step) backs that up).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -40,7 +42,7 @@ def local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), ZoneInfo(tz)).astimezone(dt.UTC)
 
 
-def state_of(row: RowMapping, bounced: bool) -> DunningState:
+def state_of(row: Mapping[Any, Any], bounced: bool) -> DunningState:
     return DunningState(
         status=InvoiceStatus(row["status"]), issue_date=row["issue_date"],
         due_date=row["due_date"], steps_sent=row["steps_sent"],
@@ -59,15 +61,22 @@ def _decide(
     return row, today, next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
 
 
+def next_action_at(row: Mapping[Any, Any], rules: Rules, now: dt.datetime) -> dt.datetime | None:
+    """When the tick should look at this invoice next: `now` if something is due, else the
+    customer-local midnight of the next step's day, None if nothing is ahead. `row` holds
+    the invoice's columns and its customer's `timezone` and `email_bounced_at`."""
+    tz = row["timezone"]
+    today = now.astimezone(ZoneInfo(tz)).date()
+    decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
+    if decision.action is not Action.NONE:
+        return now
+    return local_midnight_utc(decision.next_on, tz) if decision.next_on else None
+
+
 def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime) -> None:
     """Recompute an invoice's next_action_at after something changed it."""
-    row, _, decision = _decide(conn, invoice_id, rules, now)
-    tz = row["timezone"]
-    if decision.action is not Action.NONE:
-        when: dt.datetime | None = now
-    else:
-        when = local_midnight_utc(decision.next_on, tz) if decision.next_on else None
-    conn.execute(_NEXT_ACTION, {"_id": invoice_id, "when": when})
+    row = conn.execute(_DECIDE, {"_id": invoice_id}).mappings().one()
+    conn.execute(_NEXT_ACTION, {"_id": invoice_id, "when": next_action_at(row, rules, now)})
 
 
 def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int = 1000) -> int:

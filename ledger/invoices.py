@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,14 @@ from ledger.schema import allocations, customers, invoice_lines, invoices, outbo
 
 # Hot-path statements, built once (building a statement costs more than running it).
 # FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
-_FOR_ALLOCATION = select(invoices).where(invoices.c.id == bindparam("_id")).with_for_update()
+# The customer's columns come along so the caller can schedule the invoice's next action
+# from the same row (see `allocate(schedule=...)`).
+_FOR_ALLOCATION = (
+    select(invoices, customers.c.timezone, customers.c.email_bounced_at)
+    .join(customers, customers.c.id == invoices.c.customer_id)
+    .where(invoices.c.id == bindparam("_id"))
+    .with_for_update(of=invoices)
+)
 _INSERT_ALLOCATION = insert(allocations)
 _APPLY = update(invoices).where(invoices.c.id == bindparam("_id")).values(
     open_minor=bindparam("open_minor"), status=bindparam("status"),
@@ -211,9 +218,15 @@ def set_status(
     *,
     rule: str | None = None,
     inbound_id: int | None = None,
+    old: str | None = None,
     **values: Any,
 ) -> None:
-    old = conn.execute(select(invoices.c.status).where(invoices.c.id == invoice_id)).scalar_one()
+    """Change an invoice's status (and other columns) with an event; `old` is its current
+    status when the caller has just read it."""
+    if old is None:
+        old = conn.execute(
+            select(invoices.c.status).where(invoices.c.id == invoice_id)
+        ).scalar_one()
     conn.execute(
         update(invoices).where(invoices.c.id == invoice_id).values(status=status.value, **values)
     )
@@ -234,9 +247,14 @@ def allocate(
     now: dt.datetime,
     cause: str,
     inbound_id: int | None = None,
-) -> bool:
-    """Apply money to an invoice; never more than it has open. Returns whether the
-    invoice still needs the scheduler (False once it is paid and mailed)."""
+    schedule: Callable[[Mapping[Any, Any]], dt.datetime | None] | None = None,
+) -> None:
+    """Apply money to an invoice; never more than it has open.
+
+    `schedule(row)` gives the invoice's next action time from its row as it is after the
+    allocation (with the customer's `timezone` and `email_bounced_at`), written in the
+    same UPDATE; without it a paid invoice leaves the schedule and any other keeps its
+    time."""
     row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
     if amount_minor <= 0 or amount_minor > row["open_minor"]:
         raise ValueError(
@@ -254,10 +272,12 @@ def allocate(
         new = old
     else:
         new = InvoiceStatus.PARTIALLY_PAID
-    conn.execute(_APPLY, {
-        "_id": invoice_id, "open_minor": open_minor, "status": new.value,
-        "next_action_at": None if new is InvoiceStatus.PAID else row["next_action_at"],
-    })  # fmt: skip
+    if schedule is not None:
+        next_action_at = schedule({**row, "open_minor": open_minor, "status": new.value})
+    else:
+        next_action_at = None if new is InvoiceStatus.PAID else row["next_action_at"]
+    conn.execute(_APPLY, {"_id": invoice_id, "open_minor": open_minor, "status": new.value,
+                          "next_action_at": next_action_at})  # fmt: skip
     cur = row["currency"]
     events.record(
         conn, now, "payment_allocated", cause, invoice_id=invoice_id, payment_id=payment_id,
@@ -265,7 +285,6 @@ def allocate(
         detail={"amount": str(from_minor(amount_minor, cur)), "from": old.value, "to": new.value,
                 "open": str(from_minor(open_minor, cur)), "confidence": str(confidence)},
     )  # fmt: skip
-    return new is not InvoiceStatus.PAID or bool(row["needs_mailing"])
 
 
 def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:

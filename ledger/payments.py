@@ -58,6 +58,7 @@ def record(
     inbound_id: int | None,
     transaction_id: str | None,
     now: dt.datetime,
+    status: PaymentStatus = PaymentStatus.UNAPPLIED,
 ) -> int | None:
     """Insert a payment; None if this very payment is already recorded."""
     fp = fingerprint(amount=amount, currency=currency, date=date, reference=reference,
@@ -69,14 +70,14 @@ def record(
         "fingerprint": fp, "amount_minor": to_minor(amount, currency),
         "currency": currency, "date": date, "reference": reference, "payer": payer,
         "source_message_id": source_message_id, "inbound_id": inbound_id,
-        "status": PaymentStatus.UNAPPLIED.value, "created_at": now,
+        "status": status.value, "created_at": now,
     }).scalar()  # fmt: skip
     if pid is None:  # recorded before (a re-delivery, or another instance a moment ago)
         return None
     events.record(conn, now, "payment_recorded", f"payment evidenced by message {source_message_id}",
                   payment_id=pid, inbound_id=inbound_id,
                   detail={"amount": str(amount), "currency": currency,
-                          "reference": reference, "payer": payer})  # fmt: skip
+                          "reference": reference, "payer": payer, "status": status.value})  # fmt: skip
     return int(pid)
 
 

@@ -258,16 +258,27 @@ def main() -> None:
         dovecot = Dovecot({USER: PASSWORD}).start()
         smtp = SmtpServer().start()
         try:
-            fill_inbox(dovecot, args.messages, args.invoices)
-            n_bare, t_bare = bare_fetch_parse(dovecot)
-            n_full, t_full, _ = arclerk_inbound(dovecot, store)
-            assert n_bare == n_full == args.messages, (n_bare, n_full)
-            bare_rate, full_rate = n_bare / t_bare, n_full / t_full
+            # Three rounds, each on fresh messages (arclerk moves what it processed):
+            # bare and arclerk alternate, and the medians count — the machine is noisy.
+            bare_rates, full_rates, shares = [], [], []
+            for rnd in range(3):
+                fill_inbox(dovecot, args.messages, args.invoices, offset=rnd * args.messages)
+                n_bare, t_bare = bare_fetch_parse(dovecot)
+                n_full, t_full, _ = arclerk_inbound(dovecot, store)
+                assert n_bare == n_full == args.messages, (n_bare, n_full)
+                bare_rates.append(n_bare / t_bare)
+                full_rates.append(n_full / t_full)
+                shares.append(100 * full_rates[-1] / bare_rates[-1])
+            bare_rate, full_rate, share = (
+                statistics.median(x) for x in (bare_rates, full_rates, shares)
+            )
             results |= {"inbound_bare_msg_s": round(bare_rate), "inbound_arclerk_msg_s": round(full_rate),
-                        "inbound_share_pct": round(100 * full_rate / bare_rate, 1)}  # fmt: skip
-            print(f"2. inbound, {n_full:,} mixed messages over IMAP: bare FETCH+parse "
-                  f"{bare_rate:,.0f} msg/s; arclerk end to end {full_rate:,.0f} msg/s "
-                  f"= {100 * full_rate / bare_rate:.1f}% of bare (target >= 25%)", flush=True)  # fmt: skip
+                        "inbound_share_pct": round(share, 1),
+                        "inbound_share_rounds_pct": [round(x, 1) for x in shares]}  # fmt: skip
+            print(f"2. inbound, {args.messages:,} mixed messages over IMAP, 3 rounds: bare FETCH+parse "
+                  f"{bare_rate:,.0f} msg/s; arclerk end to end {full_rate:,.0f} msg/s; "
+                  f"share {share:.1f}% (rounds: {', '.join(f'{x:.1f}%' for x in shares)}; "
+                  "target >= 25%)", flush=True)  # fmt: skip
 
             # Five alternating rounds; medians, because a shared 2-core machine is noisy.
             floors, bares, ours = [], [], []
@@ -293,7 +304,7 @@ def main() -> None:
             done = 0
             while done < args.rss_messages:
                 chunk = min(2000, args.rss_messages - done)
-                fill_inbox(dovecot, chunk, args.invoices, offset=args.messages + done)
+                fill_inbox(dovecot, chunk, args.invoices, offset=3 * args.messages + done)
                 n, _, s = arclerk_inbound(dovecot, store, sample_rss=True)
                 samples += s
                 done += n
