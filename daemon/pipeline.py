@@ -20,21 +20,20 @@ from sqlalchemy import Connection, RowMapping, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from daemon import faults
+from daemon import faults, reconcile
 from daemon.scheduler import next_action_at, reschedule
 from ledger import events, reviews
 from ledger import invoices as inv_store
 from ledger import payments as pay_store
 from ledger.errors import TransientError
-from ledger.models import OPEN_STATUSES, InvoiceStatus, PaymentStatus
-from ledger.money import from_minor, to_minor
+from ledger.models import InvoiceStatus, PaymentStatus
 from ledger.schema import customers, inbound, invoices
 from ledger.store import Store
 from outbox import queue
-from parsers import ParsedMessage, PaymentFact, parse
+from parsers import ParsedMessage, parse
 from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, Verdict, classify
-from rules.matching import OpenInvoice, match, same_payer
+from rules.matching import Payment, decide
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk.inbound")
@@ -221,36 +220,6 @@ class Pipeline:
 
     # -- payments -----------------------------------------------------------------------
 
-    def _open_invoices(
-        self, conn: Connection, numbers: list[str]
-    ) -> tuple[list[OpenInvoice], list[str]]:
-        if not numbers:
-            return [], []
-        rows = inv_store.by_numbers(conn, numbers)
-        by_number = {r["number"]: r for r in rows}
-        open_, closed = [], []
-        for n in numbers:
-            r = by_number[n]
-            if r["open_minor"] > 0 and InvoiceStatus(r["status"]) in OPEN_STATUSES:
-                open_.append(_open(r))
-            else:
-                closed.append(n)
-        return open_, closed
-
-    def _payer_invoices(self, conn: Connection, fact: PaymentFact,
-                        sender_customers: list[str]) -> list[OpenInvoice] | None:  # fmt: skip
-        ids = list(sender_customers)
-        if not ids and fact.payer:
-            ids = [r["id"] for r in conn.execute(select(customers.c.id, customers.c.name)).mappings()
-                   if same_payer(fact.payer, r["name"])]  # fmt: skip
-        if len(ids) != 1:
-            return None
-        rows = conn.execute(select(invoices).where(
-            invoices.c.customer_id == ids[0], invoices.c.open_minor > 0,
-            invoices.c.status.in_([s.value for s in OPEN_STATUSES]),
-        )).mappings()  # fmt: skip
-        return [_open(r) for r in rows]
-
     def _payments(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
                   verdict: Verdict, customer_ids: list[str], now: dt.datetime) -> Outcome:  # fmt: skip
         kind = verdict.kind
@@ -273,24 +242,26 @@ class Pipeline:
                 if message_refs is None:
                     message_refs = inv_store.resolve_refs(conn, facts.ref_tokens)
                 numbers = message_refs
-            referenced, closed = self._open_invoices(conn, numbers)
-            # The payer's open invoices matter only when the payment names none.
-            payer_open = (
-                None if referenced or closed else self._payer_invoices(conn, fact, payer_customers)
-            )
-            m = match(fact.amount, fact.currency, referenced, closed, payer_open)
-            allocated = sum((a.amount for a in m.allocations), Decimal(0))
-            if m.review is not None:
+            payer = reconcile.identify_payer(conn, sender_ids=payer_customers,
+                                             name=fact.payer, iban=fact.iban)  # fmt: skip
+            cand = reconcile.candidates(conn, numbers, payer)
+            d = decide(Payment(fact.amount, fact.currency, fact.date), cand, rules.matching)
+            allocated = sum((a.amount for a in d.allocations), Decimal(0))
+            if d.review is not None:
                 status = PaymentStatus.REVIEW
             elif allocated == fact.amount:
                 status = PaymentStatus.APPLIED
             else:
-                status = PaymentStatus.PARTIALLY_APPLIED
+                status = PaymentStatus.PARTIALLY_APPLIED if allocated else PaymentStatus.UNAPPLIED
+            applied = d.review is None
             pid = pay_store.record(
                 conn, amount=fact.amount, currency=fact.currency, date=fact.date,
                 reference=fact.reference, payer=fact.payer or facts.from_name,
                 source_message_id=facts.message_id, inbound_id=inbound_id,
                 transaction_id=fact.transaction_id, now=now, status=status,
+                customer_id=(d.credit_customer if applied and d.credit else None) or payer.known,
+                credit=d.credit if applied else Decimal(0), refund=applied and d.refund,
+                iban=fact.iban, rule=f"matching.{d.rule}", confidence=d.confidence, reason=d.reason,
             )  # fmt: skip
             if pid is None:  # the decision above is dropped: this payment is known already
                 events.record(conn, now, "duplicate_payment_ignored",
@@ -298,22 +269,31 @@ class Pipeline:
                               inbound_id=inbound_id)  # fmt: skip
                 notes.append(f"{fact.amount} {fact.currency}: already recorded")
                 continue
-            cause = (f"paid by payment {pid} from message {facts.message_id}"
-                     f"{' (' + fact.source + ')' if fact.source != 'body' else ''}, rule {m.rule}")  # fmt: skip
-            if m.review is None or (m.allocations and m.unapplied > 0):
-                for a in m.allocations:
-                    inv_store.allocate(conn, payment_id=pid, invoice_id=a.invoice_id,
-                                       amount_minor=to_minor(a.amount, fact.currency),
-                                       rule=f"matching.{m.rule}", confidence=m.confidence,
-                                       now=now, cause=cause, inbound_id=inbound_id,
-                                       schedule=schedule)  # fmt: skip
-            if m.review is None:
-                notes.append(f"{fact.amount} {fact.currency} -> "
-                             + ", ".join(f"{a.number} {a.amount}" for a in m.allocations))  # fmt: skip
+            evidence = f"message {facts.message_id}" + (
+                f" {fact.source}" if fact.source != "body" else ""
+            )
+            if applied:
+                reconcile.apply_allocations(
+                    conn, pid, d.allocations, fact.currency, rule=f"matching.{d.rule}",
+                    confidence=d.confidence, cause=f"payment {pid}: {d.reason}",
+                    evidence=evidence, now=now, inbound_id=inbound_id, schedule=schedule,
+                )  # fmt: skip
+                note = f"{fact.amount} {fact.currency} -> " + (
+                    ", ".join(f"{a.number} {a.amount}" for a in d.allocations) or "no invoice"
+                )
+                if d.credit:
+                    note += f"; {d.credit} credit of {d.credit_customer}"
+                    if d.refund:
+                        reviews.open_item(conn, now, f"payment {pid}: refund {d.credit} "
+                                          f"{fact.currency} to {d.credit_customer} ({d.reason})",
+                                          inbound_id=inbound_id, payment_id=pid)  # fmt: skip
+                        review = True
+                notes.append(note)
             else:
                 reviews.open_item(conn, now, f"payment {pid} of {fact.amount} {fact.currency}: "
-                                  f"{m.review}", inbound_id=inbound_id, payment_id=pid)  # fmt: skip
-                notes.append(f"{fact.amount} {fact.currency}: review ({m.review})")
+                                  f"{d.review}", inbound_id=inbound_id, payment_id=pid,
+                                  proposal=reconcile.proposal_json(d, fact.currency))  # fmt: skip
+                notes.append(f"{fact.amount} {fact.currency}: review ({d.review})")
                 review = True
         if not facts.payments:
             return self._review(conn, inbound_id, now, kind, "no payment could be read")
@@ -434,11 +414,6 @@ class Pipeline:
         queue.enqueue(conn, idem_key=f"admin:{what}:{inbound_id}:{invoice_id}", kind="admin",
                       recipient=self.ctx.admin, now=now, domain=self.ctx.domain,
                       invoice_id=invoice_id, params={"reason": reason, "subject": reason[:120]})  # fmt: skip
-
-
-def _open(r: RowMapping) -> OpenInvoice:
-    return OpenInvoice(r["id"], r["number"], r["customer_id"], r["currency"],
-                       from_minor(r["open_minor"], r["currency"]), r["due_date"])  # fmt: skip
 
 
 _CONTACT = select(customers.c.email, customers.c.timezone).where(

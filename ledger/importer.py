@@ -19,10 +19,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ledger import credits, numbering
 from ledger import invoices as inv
-from ledger import numbering
 from ledger.errors import InputError, Problem
 from ledger.models import Customer, InvoiceStatus, Line, compute_totals
+from ledger.names import iban_key
 from ledger.store import Store
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -37,6 +38,19 @@ class CustomerIn(BaseModel):
     language: str = "en"
     timezone: str = "UTC"
     address: str = ""
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    ibans: list[str] = Field(default_factory=list, max_length=50)
+
+    @field_validator("ibans")
+    @classmethod
+    def _ibans(cls, v: list[str]) -> list[str]:
+        out = []
+        for i, value in enumerate(v):
+            key = iban_key(value)
+            if key is None:
+                raise ValueError(f"ibans[{i}]: not a valid IBAN: {value!r}")
+            out.append(key)
+        return out
 
     @field_validator("email")
     @classmethod
@@ -284,16 +298,17 @@ def import_invoices(
                     continue
             c = m.customer
             inv.upsert_customer(conn, Customer(c.id, c.name, c.email, c.language, c.timezone,
-                                               c.address), now)  # fmt: skip
+                                               c.address, tuple(c.aliases), tuple(c.ibans)), now)  # fmt: skip
             number = m.number or numbering.next_invoice_number(
                 conn, number_pattern, m.issue_date.year
             )
-            inv.insert_invoice(
+            invoice_id = inv.insert_invoice(
                 conn, number=number, customer_id=c.id, currency=m.currency,
                 issue_date=m.issue_date, due_date=m.due_date, lines=m.domain_lines(),
                 status=InvoiceStatus(m.status), payment_terms=m.payment_terms, digest=digest,
                 now=now, cause=f"imported from {source}",
             )  # fmt: skip
+            credits.apply_to(conn, invoice_id, now)  # the customer's credit pays it first
             created.append(number)
         if conflicts:
             # Raising inside the transaction rolls every insert of this import back.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, select, update
 
 from ledger import events
 from ledger.models import (
@@ -23,8 +23,9 @@ from ledger.models import (
     compute_totals,
 )
 from ledger.money import from_minor, to_minor
+from ledger.names import name_key
 from ledger.refs import digits_key, ref_key
-from ledger.schema import allocations, customers, invoice_lines, invoices, outbox
+from ledger.schema import allocations, customers, invoice_lines, invoices, outbox, payer_keys
 
 # Hot-path statements, built once (building a statement costs more than running it).
 # FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
@@ -76,14 +77,32 @@ def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> N
     }  # fmt: skip
     if row is None:
         conn.execute(insert(customers).values(id=customer.id, created_at=now, **values))
-        return
-    changed = {k: v for k, v in values.items() if row[k] != v}
-    if changed:
-        if "email" in changed:  # a new address has not bounced (yet)
-            changed |= {"email_bounced_at": None, "bounce_reason": None}
-        conn.execute(update(customers).where(customers.c.id == customer.id).values(**changed))
-        events.record(conn, now, "customer_updated", f"import changed {sorted(changed)}",
-                      detail={"customer": customer.id})  # fmt: skip
+    else:
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        if changed:
+            if "email" in changed:  # a new address has not bounced (yet)
+                changed |= {"email_bounced_at": None, "bounce_reason": None}
+            conn.execute(update(customers).where(customers.c.id == customer.id).values(**changed))
+            events.record(conn, now, "customer_updated", f"import changed {sorted(changed)}",
+                          detail={"customer": customer.id})  # fmt: skip
+    _set_payer_keys(conn, customer)
+
+
+def _set_payer_keys(conn: Connection, customer: Customer) -> None:
+    """How a bank transfer from this customer is recognised: its name, aliases, IBANs."""
+    want = {("name", name_key(customer.name))}
+    want |= {("alias", name_key(a)) for a in customer.aliases}
+    want |= {("iban", i) for i in customer.ibans}
+    want = {(k, v) for k, v in want if v}
+    have = {(r[0], r[1]) for r in conn.execute(
+        select(payer_keys.c.kind, payer_keys.c.key).where(payer_keys.c.customer_id == customer.id))}  # fmt: skip
+    for kind, key in have - want:
+        conn.execute(delete(payer_keys).where(
+            payer_keys.c.customer_id == customer.id, payer_keys.c.kind == kind,
+            payer_keys.c.key == key))  # fmt: skip
+    if want - have:
+        conn.execute(insert(payer_keys), [{"customer_id": customer.id, "kind": k, "key": v}
+                                          for k, v in sorted(want - have)])  # fmt: skip
 
 
 def insert_invoice(
@@ -248,23 +267,33 @@ def allocate(
     cause: str,
     inbound_id: int | None = None,
     schedule: Callable[[Mapping[Any, Any]], dt.datetime | None] | None = None,
+    write_off_minor: int = 0,
+    discount_minor: int = 0,
+    source: str = "payment",
+    evidence: str = "",
 ) -> None:
-    """Apply money to an invoice; never more than it has open.
+    """Apply money to an invoice, with any shortfall written off or discount granted along
+    with it; never more than it has open.
 
     `schedule(row)` gives the invoice's next action time from its row as it is after the
     allocation (with the customer's `timezone` and `email_bounced_at`), written in the
-    same UPDATE; without it a paid invoice leaves the schedule and any other keeps its
-    time."""
+    same UPDATE; without it a paid invoice leaves the schedule (unless it still has to be
+    mailed) and any other keeps its time."""
     row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
-    if amount_minor <= 0 or amount_minor > row["open_minor"]:
+    closes = amount_minor + write_off_minor + discount_minor
+    if amount_minor < 0 or write_off_minor < 0 or discount_minor < 0 or closes <= 0:
+        raise ValueError(f"allocation to {row['number']} must be positive")
+    if closes > row["open_minor"]:
         raise ValueError(
-            f"allocation of {amount_minor} to {row['number']} exceeds its open {row['open_minor']}"
+            f"allocation of {closes} to {row['number']} exceeds its open {row['open_minor']}"
         )
     conn.execute(_INSERT_ALLOCATION, {
         "payment_id": payment_id, "invoice_id": invoice_id, "amount_minor": amount_minor,
         "rule": rule, "confidence": str(confidence), "created_at": now,
+        "write_off_minor": write_off_minor, "discount_minor": discount_minor, "source": source,
+        "evidence": evidence,
     })  # fmt: skip
-    open_minor = row["open_minor"] - amount_minor
+    open_minor = row["open_minor"] - closes
     old = InvoiceStatus(row["status"])
     if open_minor == 0:
         new = InvoiceStatus.PAID
@@ -274,17 +303,22 @@ def allocate(
         new = InvoiceStatus.PARTIALLY_PAID
     if schedule is not None:
         next_action_at = schedule({**row, "open_minor": open_minor, "status": new.value})
+    elif new is InvoiceStatus.PAID and not row["needs_mailing"]:
+        next_action_at = None
     else:
-        next_action_at = None if new is InvoiceStatus.PAID else row["next_action_at"]
+        next_action_at = row["next_action_at"]
     conn.execute(_APPLY, {"_id": invoice_id, "open_minor": open_minor, "status": new.value,
                           "next_action_at": next_action_at})  # fmt: skip
     cur = row["currency"]
-    events.record(
-        conn, now, "payment_allocated", cause, invoice_id=invoice_id, payment_id=payment_id,
-        inbound_id=inbound_id, rule=rule,
-        detail={"amount": str(from_minor(amount_minor, cur)), "from": old.value, "to": new.value,
-                "open": str(from_minor(open_minor, cur)), "confidence": str(confidence)},
-    )  # fmt: skip
+    detail = {"amount": str(from_minor(amount_minor, cur)), "from": old.value, "to": new.value,
+              "open": str(from_minor(open_minor, cur)), "confidence": str(confidence),
+              "source": source}  # fmt: skip
+    if write_off_minor:
+        detail["written_off"] = str(from_minor(write_off_minor, cur))
+    if discount_minor:
+        detail["discount"] = str(from_minor(discount_minor, cur))
+    events.record(conn, now, "payment_allocated", cause, invoice_id=invoice_id,
+                  payment_id=payment_id, inbound_id=inbound_id, rule=rule, detail=detail)  # fmt: skip
 
 
 def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:

@@ -52,6 +52,8 @@ class Customer:
     language: str = "en"
     timezone: str = "UTC"
     address: str = ""
+    aliases: tuple[str, ...] = ()  #: other names the customer pays under
+    ibans: tuple[str, ...] = ()  #: accounts it pays from (compact IBANs)
 
 
 @dataclass(frozen=True)

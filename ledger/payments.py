@@ -12,7 +12,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -59,8 +59,16 @@ def record(
     transaction_id: str | None,
     now: dt.datetime,
     status: PaymentStatus = PaymentStatus.UNAPPLIED,
+    customer_id: str | None = None,
+    credit: Decimal = Decimal(0),
+    refund: bool = False,
+    iban: str = "",
+    rule: str | None = None,
+    confidence: Decimal | None = None,
+    reason: str | None = None,
 ) -> int | None:
-    """Insert a payment; None if this very payment is already recorded."""
+    """Insert a payment with the matching decision made for it; None if this very payment
+    is already recorded."""
     fp = fingerprint(amount=amount, currency=currency, date=date, reference=reference,
                      payer=payer, transaction_id=transaction_id)  # fmt: skip
     # The unique fingerprint decides: INSERT ... ON CONFLICT DO NOTHING (both engines)
@@ -70,14 +78,19 @@ def record(
         "fingerprint": fp, "amount_minor": to_minor(amount, currency),
         "currency": currency, "date": date, "reference": reference, "payer": payer,
         "source_message_id": source_message_id, "inbound_id": inbound_id,
-        "status": status.value, "created_at": now,
+        "status": status.value, "created_at": now, "customer_id": customer_id,
+        "credit_minor": to_minor(credit, currency), "refund": refund, "iban": iban,
+        "rule": rule, "confidence": None if confidence is None else str(confidence),
+        "reason": reason,
     }).scalar()  # fmt: skip
     if pid is None:  # recorded before (a re-delivery, or another instance a moment ago)
         return None
+    detail = {"amount": str(amount), "currency": currency, "reference": reference,
+              "payer": payer, "status": status.value}  # fmt: skip
+    if credit:
+        detail["credit"] = str(credit)
     events.record(conn, now, "payment_recorded", f"payment evidenced by message {source_message_id}",
-                  payment_id=pid, inbound_id=inbound_id,
-                  detail={"amount": str(amount), "currency": currency,
-                          "reference": reference, "payer": payer, "status": status.value})  # fmt: skip
+                  payment_id=pid, inbound_id=inbound_id, rule=rule, detail=detail)  # fmt: skip
     return int(pid)
 
 
@@ -85,25 +98,65 @@ def set_status(conn: Connection, payment_id: int, status: PaymentStatus) -> None
     conn.execute(_SET_STATUS, {"pid": payment_id, "status": status.value})
 
 
+def status_for(amount_minor: int, allocated_minor: int, review: bool) -> PaymentStatus:
+    """A payment's status from what of it is allocated to invoices (credit kept for the
+    customer is shown apart, as `credit`)."""
+    if review:
+        return PaymentStatus.REVIEW
+    if allocated_minor >= amount_minor:
+        return PaymentStatus.APPLIED
+    return PaymentStatus.PARTIALLY_APPLIED if allocated_minor > 0 else PaymentStatus.UNAPPLIED
+
+
+def allocated_minor(conn: Connection, payment_id: int) -> int:
+    """Money of this payment on invoices now (reversed allocations do not count)."""
+    return int(conn.execute(
+        select(func.coalesce(func.sum(allocations.c.amount_minor), 0)).where(
+            allocations.c.payment_id == payment_id, allocations.c.reversed_at.is_(None))
+    ).scalar_one())  # fmt: skip
+
+
+def refresh_status(conn: Connection, payment_id: int, *, review: bool = False) -> PaymentStatus:
+    row = conn.execute(select(payments.c.amount_minor).where(payments.c.id == payment_id)).one()
+    status = status_for(row[0], allocated_minor(conn, payment_id), review)
+    set_status(conn, payment_id, status)
+    return status
+
+
 def list_rows(conn: Connection) -> list[dict[str, Any]]:
-    """Payments as CONTRACT.md's `payment list --json` shapes them."""
+    """Payments as CONTRACT.md's `payment list --json` shapes them, with what explains
+    each allocation: rule, confidence, evidence, write-off or discount, reversal."""
     allocs: dict[int, list[dict[str, Any]]] = {}
     for a in conn.execute(
         select(allocations, invoices.c.number, invoices.c.currency)
         .join(invoices, invoices.c.id == allocations.c.invoice_id)
         .order_by(allocations.c.id)
     ).mappings():
-        allocs.setdefault(a["payment_id"], []).append({
-            "invoice": a["number"], "amount": str(from_minor(a["amount_minor"], a["currency"])),
-            "rule": a["rule"], "confidence": a["confidence"],
-        })  # fmt: skip
+        cur = a["currency"]
+        entry: dict[str, Any] = {
+            "invoice": a["number"], "amount": str(from_minor(a["amount_minor"], cur)),
+            "rule": a["rule"], "confidence": a["confidence"], "source": a["source"],
+            "evidence": a["evidence"], "at": a["created_at"].isoformat(),
+        }  # fmt: skip
+        if a["write_off_minor"]:
+            entry["written_off"] = str(from_minor(a["write_off_minor"], cur))
+        if a["discount_minor"]:
+            entry["discount"] = str(from_minor(a["discount_minor"], cur))
+        if a["reversed_at"] is not None:
+            entry["reversed"] = {"at": a["reversed_at"].isoformat(), "reason": a["reversal_reason"]}
+        allocs.setdefault(a["payment_id"], []).append(entry)
     out = []
     for p in conn.execute(select(payments).order_by(payments.c.id)).mappings():
         cur = p["currency"]
+        live = [a for a in allocs.get(p["id"], []) if "reversed" not in a]
         out.append({
             "id": str(p["id"]), "amount": str(from_minor(p["amount_minor"], cur)),
             "currency": cur, "date": p["date"].isoformat() if p["date"] else None,
             "reference": p["reference"], "payer": p["payer"], "source": p["source_message_id"],
-            "status": p["status"], "allocations": allocs.get(p["id"], []),
+            "status": p["status"], "allocations": live,
+            "customer_id": p["customer_id"], "credit": str(from_minor(p["credit_minor"], cur)),
+            "refund": bool(p["refund"]),
+            "decision": {"rule": p["rule"], "confidence": p["confidence"], "reason": p["reason"]},
+            "reversed_allocations": [a for a in allocs.get(p["id"], []) if "reversed" in a],
         })  # fmt: skip
     return out

@@ -21,10 +21,11 @@ def open_item(
     inbound_id: int | None = None,
     invoice_id: int | None = None,
     payment_id: int | None = None,
+    proposal: str = "[]",
 ) -> int:
     rid = conn.execute(_INSERT, {
         "created_at": now, "reason": reason, "inbound_id": inbound_id, "invoice_id": invoice_id,
-        "payment_id": payment_id, "status": "open",
+        "payment_id": payment_id, "status": "open", "proposal": proposal,
     }).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
     events.record(conn, now, "review_opened", reason, invoice_id=invoice_id,
                   payment_id=payment_id, inbound_id=inbound_id)  # fmt: skip

@@ -149,6 +149,27 @@ payments = Table(
     Column("inbound_id", Integer, ForeignKey("inbound.id"), nullable=True),
     Column("status", String(20), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the customer it came from, when identified (the owner of any credit it leaves)
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=True, index=True),
+    # what of it is kept as that customer's credit (used on its next invoice)
+    Column("credit_minor", BigInteger, nullable=False, server_default="0"),
+    Column("refund", Boolean, nullable=False, server_default=false()),  # credit to refund
+    Column("iban", String(34), nullable=False, server_default=""),
+    # the matching decision: rule, confidence and the reason in words
+    Column("rule", String(100), nullable=True),
+    Column("confidence", String(10), nullable=True),
+    Column("reason", Text, nullable=True),
+)
+
+#: how a payer is recognised: its name key, aliases and IBANs (ledger.names)
+payer_keys = Table(
+    "payer_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # name | alias | iban
+    Column("key", String(300), nullable=False, index=True),
+    UniqueConstraint("customer_id", "kind", "key"),
 )
 
 allocations = Table(
@@ -161,6 +182,14 @@ allocations = Table(
     Column("rule", String(100), nullable=False),
     Column("confidence", String(10), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # closed without money along with it: a shortfall within tolerance, a discount
+    Column("write_off_minor", BigInteger, nullable=False, server_default="0"),
+    Column("discount_minor", BigInteger, nullable=False, server_default="0"),
+    Column("source", String(10), nullable=False, server_default="payment"),  # payment | credit
+    Column("evidence", Text, nullable=False, server_default=""),  # message, attachment, row
+    # `payment unapply` / a rejected review: kept, marked, no longer counted
+    Column("reversed_at", UTCDateTime, nullable=True),
+    Column("reversal_reason", Text, nullable=True),
 )
 
 events = Table(
@@ -188,6 +217,8 @@ review_items = Table(
     Column("payment_id", Integer, ForeignKey("payments.id"), nullable=True),
     Column("status", String(20), nullable=False, server_default="open"),
     Column("resolved_at", UTCDateTime, nullable=True),
+    Column("proposal", Text, nullable=False, server_default="[]"),  # allocations proposed
+    Column("resolution", Text, nullable=True),  # what the human decided, in words
 )
 
 outbox = Table(

@@ -31,6 +31,7 @@ class PaymentFact:
     payer: str = ""
     transaction_id: str | None = None
     source: str = "body"  # body | pdf:<name>#row<n>
+    iban: str = ""  # the payer's account, compact, when the notification shows a valid one
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,38 @@ class Trust(_Strict):
     remittance_advice: Literal["authenticated", "review"] = "authenticated"
 
 
+class Tolerance(_Strict):
+    """A shortfall up to the smaller of the two limits still pays the invoice."""
+
+    absolute: Decimal = Field(default=Decimal("1.00"), ge=0)
+    percent: Decimal = Field(default=Decimal("0.5"), ge=0, le=10)
+    shortfall: Literal["write_off", "leave_open"] = "write_off"
+
+
+class DiscountTerm(_Strict):
+    """Early-payment discount: `percent` off when paid within `within_days` of issue."""
+
+    percent: Decimal = Field(gt=0, le=50)
+    within_days: int = Field(ge=0, le=365)
+
+
+class Combination(_Strict):
+    """Subset sum over one payer's open invoices (no reference on the payment)."""
+
+    max_invoices: int = Field(default=5, ge=2, le=10)
+    max_steps: int = Field(default=200_000, ge=1_000, le=10_000_000)
+
+
 class Matching(_Strict):
     auto_apply_confidence: Decimal = Field(default=Decimal("0.90"), ge=0, le=1)
+    tolerance: Tolerance = Tolerance()
+    discounts: tuple[DiscountTerm, ...] = ()
+    combination: Combination = Combination()
+    #: money paid beyond what is owed: kept as the customer's credit (used on its next
+    #: invoice) or held for a refund by a human
+    overpayment: Literal["credit", "refund"] = "credit"
+    #: a payment naming only invoices already settled: credit (as above) or review
+    already_paid: Literal["credit", "review"] = "credit"
 
 
 class Invoicing(_Strict):

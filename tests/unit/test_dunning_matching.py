@@ -1,14 +1,12 @@
-"""The dunning ladder's timing and stops, and the matching engine's conservative choices."""
+"""The dunning ladder's timing and stops (the matching engine: test_matching.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from ledger.models import InvoiceStatus
 from rules.dunning import Action, DunningState, next_step
 from rules.loader import load
-from rules.matching import OpenInvoice, match, normalize_name, same_payer
 
 RULES = load(None)
 DUE = dt.date(2026, 12, 1)
@@ -82,65 +80,3 @@ def test_minimum_gap_between_steps() -> None:
     """After a late first reminder the second waits the configured minimum gap."""
     s = state(steps_sent=1, last_reminder_on=D(2026, 12, 12), last_mail_on=D(2026, 12, 12))
     assert next_step(s, D(2026, 12, 15), RULES).next_on == D(2026, 12, 19)
-
-
-def _inv(i: int, amount: str, currency: str = "EUR", cid: str = "C1") -> OpenInvoice:
-    return OpenInvoice(i, f"INV-{i}", cid, currency, Decimal(amount), DUE)
-
-
-def test_reference_match_full_and_partial() -> None:
-    """A referenced invoice takes the payment up to its open amount."""
-    m = match(Decimal("50.00"), "EUR", [_inv(1, "119.00")], [], None)
-    assert m.review is None
-    assert m.allocations[0].amount == Decimal("50.00")
-
-
-def test_one_transfer_for_several_referenced_invoices() -> None:
-    """A transfer naming two invoices for exactly their sum pays both."""
-    m = match(Decimal("300.00"), "EUR", [_inv(1, "100.00"), _inv(2, "200.00")], [], None)
-    assert m.review is None
-    assert [a.amount for a in m.allocations] == [
-        Decimal("100.00"),
-        Decimal("200.00"),
-    ]
-
-
-def test_overpayment_applies_what_is_owed_and_flags_the_rest() -> None:
-    """Paying more than is open applies the open amount and sends the rest to review."""
-    m = match(Decimal("150.00"), "EUR", [_inv(1, "100.00")], [], None)
-    assert m.review
-    assert m.unapplied == Decimal("50.00")
-    assert m.allocations[0].amount == Decimal("100.00")
-
-
-def test_currency_mismatch_goes_to_review() -> None:
-    """A USD payment for a EUR invoice is never applied."""
-    assert match(Decimal("100.00"), "USD", [_inv(1, "100.00")], [], None).review
-
-
-def test_twin_amounts_go_to_review() -> None:
-    """Without a reference, two open invoices of the same amount are not guessed between."""
-    m = match(Decimal("100.00"), "EUR", [], [], [_inv(1, "100.00"), _inv(2, "100.00")])
-    assert m.review
-    assert not m.allocations
-
-
-def test_unique_amount_of_known_payer_is_matched() -> None:
-    """Without a reference, the payer's only invoice of that amount is taken."""
-    m = match(Decimal("100.00"), "EUR", [], [], [_inv(1, "100.00"), _inv(2, "250.00")])
-    assert m.review is None
-    assert m.allocations[0].number == "INV-1"
-    assert m.rule == "payer_amount"
-
-
-def test_unknown_payer_and_settled_reference_go_to_review() -> None:
-    """No reference and no payer, or a reference to a paid invoice: review."""
-    assert match(Decimal("1"), "EUR", [], [], None).review
-    assert "already settled" in (match(Decimal("1"), "EUR", [], ["INV-9"], None).review or "")
-
-
-def test_payer_names_as_banks_write_them() -> None:
-    """'ACME WIDGETS LTD' is 'Acme Widgets Limited'; a truncated name still matches."""
-    assert normalize_name("Acme Widgets Limited") == normalize_name("ACME WIDGETS LTD.")
-    assert same_payer("ACME WIDGETS INTERNATI", "Acme Widgets International GmbH")
-    assert not same_payer("ACME", "Acme Widgets")
