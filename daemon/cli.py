@@ -166,7 +166,11 @@ def invoice_show(number: str) -> None:
         if row is None:
             raise ArclerkError(f"no invoice {number}")
         listed = next(r for r in invoices.list_rows(conn) if r["number"] == number)
-        return {**listed, "events": events.for_invoice(conn, row["id"])}
+        return {
+            **listed,
+            "allocations": invoices.allocations_for(conn, row["id"]),
+            "events": events.for_invoice(conn, row["id"]),
+        }
 
     _print_json(_ledger_read(fetch))
 
@@ -186,16 +190,114 @@ def payment_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 
 
 @review_app.command("list")
-def review_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Open review items."""
+def review_list(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    closed: Annotated[bool, typer.Option("--all", help="closed items too")] = False,
+) -> None:
+    """Review items: what arclerk would not decide alone, with the reason."""
     from ledger import reviews
 
-    rows = _ledger_read(reviews.list_open)
+    rows = _ledger_read(lambda c: reviews.list_items(c, include_closed=closed))
     if as_json:
         _print_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['id']:>5} {r['created_at'][:16]}  {r['reason']}")
+        typer.echo(f"{r['id']:>5} {r['created_at'][:16]} {r['status']:<9} {r['reason']}")
+
+
+@review_app.command("show")
+def review_show(item: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One review item with its proposal, payment and invoice."""
+    from ledger import reviews
+
+    def fetch(conn: Any) -> dict[str, Any]:
+        found = reviews.show(conn, item)
+        if found is None:
+            raise ArclerkError(f"review item {item}: no such item")
+        return found
+
+    data = _ledger_read(fetch)
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        typer.echo(f"{key}: {json.dumps(value) if isinstance(value, dict | list) else value}")
+
+
+def _ledger_write(fn: Any, now: str | None = None) -> Any:
+    """Run `fn(conn, now, schedule)` in one write transaction of the configured ledger."""
+    from daemon.app import load_rules, open_store
+    from daemon.scheduler import next_action_at
+
+    cfg = _cfg()
+    rules = load_rules(cfg)
+    when = _now(now)
+    store = open_store(cfg)
+    try:
+        with store.write() as conn:
+            return fn(conn, when, lambda row: next_action_at(row, rules, when))
+    finally:
+        store.dispose()
+
+
+_NOW_OPT = typer.Option("--now", help="the time to record (ISO-8601); default: now")
+
+
+@review_app.command("accept")
+def review_accept(
+    item: int,
+    note: Annotated[str, typer.Option("--note", help="why, for the audit log")] = "",
+    now: Annotated[str | None, _NOW_OPT] = None,
+) -> None:
+    """Apply what the item proposes (for a payment), or close it as handled."""
+    from daemon import reconcile
+
+    typer.echo(_ledger_write(lambda c, t, sch: reconcile.accept(c, item, t, sch, note), now))
+
+
+@review_app.command("reject")
+def review_reject(
+    item: int,
+    reason: Annotated[str, typer.Option("--reason", help="why (required)")],
+    now: Annotated[str | None, _NOW_OPT] = None,
+) -> None:
+    """Close the item without applying anything; a payment stays unapplied."""
+    from daemon import reconcile
+
+    if not reason.strip():
+        raise typer.BadParameter("--reason must say why")
+    typer.echo(_ledger_write(lambda c, t, _s: reconcile.reject(c, item, t, reason), now))
+
+
+@review_app.command("assign")
+def review_assign(
+    item: int,
+    invoices: Annotated[list[str], typer.Argument(help="invoice numbers, in the order to pay")],
+    note: Annotated[str, typer.Option("--note", help="why, for the audit log")] = "",
+    now: Annotated[str | None, _NOW_OPT] = None,
+) -> None:
+    """Apply the item's payment to these invoices; what is left becomes customer credit."""
+    from daemon import reconcile
+
+    typer.echo(
+        _ledger_write(lambda c, t, sch: reconcile.assign(c, item, invoices, t, sch, note), now)
+    )
+
+
+@payment_app.command("unapply")
+def payment_unapply(
+    payment: int,
+    reason: Annotated[str, typer.Option("--reason", help="why (required, audited)")],
+    invoice: Annotated[str | None, typer.Option("--invoice", help="only this allocation")] = None,
+    now: Annotated[str | None, _NOW_OPT] = None,
+) -> None:
+    """Undo a payment's allocations; the invoices reopen and the payment waits for review."""
+    from daemon import reconcile
+
+    if not reason.strip():
+        raise typer.BadParameter("--reason must say why")
+    typer.echo(_ledger_write(
+        lambda c, t, sch: reconcile.unapply(c, payment, reason, t, sch, invoice), now))  # fmt: skip
 
 
 @app.command()

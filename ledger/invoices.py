@@ -321,6 +321,27 @@ def allocate(
                   payment_id=payment_id, inbound_id=inbound_id, rule=rule, detail=detail)  # fmt: skip
 
 
+def allocations_for(conn: Connection, invoice_id: int) -> list[dict[str, Any]]:
+    """What paid this invoice: each allocation with its payment, rule, confidence and
+    evidence, reversed ones included (marked)."""
+    out = []
+    for a in conn.execute(
+        select(allocations, invoices.c.currency).join(invoices, invoices.c.id == allocations.c.invoice_id)
+        .where(allocations.c.invoice_id == invoice_id).order_by(allocations.c.id)
+    ).mappings():  # fmt: skip
+        cur = a["currency"]
+        out.append({
+            "payment": str(a["payment_id"]), "amount": str(from_minor(a["amount_minor"], cur)),
+            "written_off": str(from_minor(a["write_off_minor"], cur)),
+            "discount": str(from_minor(a["discount_minor"], cur)), "source": a["source"],
+            "rule": a["rule"], "confidence": a["confidence"], "evidence": a["evidence"],
+            "at": a["created_at"].isoformat(),
+            "reversed": None if a["reversed_at"] is None else
+            {"at": a["reversed_at"].isoformat(), "reason": a["reversal_reason"]},
+        })  # fmt: skip
+    return out
+
+
 def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any]]:
     """Invoices as CONTRACT.md's `invoice list --json` shapes them."""
     query = (

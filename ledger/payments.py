@@ -123,15 +123,17 @@ def refresh_status(conn: Connection, payment_id: int, *, review: bool = False) -
     return status
 
 
-def list_rows(conn: Connection) -> list[dict[str, Any]]:
+def list_rows(conn: Connection, payment_id: int | None = None) -> list[dict[str, Any]]:
     """Payments as CONTRACT.md's `payment list --json` shapes them, with what explains
     each allocation: rule, confidence, evidence, write-off or discount, reversal."""
     allocs: dict[int, list[dict[str, Any]]] = {}
-    for a in conn.execute(
-        select(allocations, invoices.c.number, invoices.c.currency)
-        .join(invoices, invoices.c.id == allocations.c.invoice_id)
-        .order_by(allocations.c.id)
-    ).mappings():
+    aq = (select(allocations, invoices.c.number, invoices.c.currency)
+          .join(invoices, invoices.c.id == allocations.c.invoice_id).order_by(allocations.c.id))  # fmt: skip
+    pq = select(payments).order_by(payments.c.id)
+    if payment_id is not None:
+        aq = aq.where(allocations.c.payment_id == payment_id)
+        pq = pq.where(payments.c.id == payment_id)
+    for a in conn.execute(aq).mappings():
         cur = a["currency"]
         entry: dict[str, Any] = {
             "invoice": a["number"], "amount": str(from_minor(a["amount_minor"], cur)),
@@ -146,7 +148,7 @@ def list_rows(conn: Connection) -> list[dict[str, Any]]:
             entry["reversed"] = {"at": a["reversed_at"].isoformat(), "reason": a["reversal_reason"]}
         allocs.setdefault(a["payment_id"], []).append(entry)
     out = []
-    for p in conn.execute(select(payments).order_by(payments.c.id)).mappings():
+    for p in conn.execute(pq).mappings():
         cur = p["currency"]
         live = [a for a in allocs.get(p["id"], []) if "reversed" not in a]
         out.append({
