@@ -19,7 +19,7 @@ from daemon.config import Config
 from daemon.imap_source import ImapSource
 from daemon.locks import InboxLock
 from daemon.pipeline import Context, Pipeline
-from daemon.scheduler import tick
+from daemon.scheduler import digest, tick
 from daemon.sources import Dest, MaildirSource, Source
 from ledger.errors import ArclerkError, ConfigError, TransientError
 from ledger.store import Store
@@ -136,6 +136,9 @@ class App:
         await asyncio.to_thread(self.read_inbox, now, stats)
         if not self.stopping:
             stats.queued = await asyncio.to_thread(tick, self.store, self.rules, now, self.domain)
+            if await asyncio.to_thread(digest, self.store, self.rules, now, self.cfg.mail.admin,
+                                       self.domain):  # fmt: skip
+                stats.queued += 1
         stats.sent = await self.mailer.flush(now)
         log.info("cycle_done", now=now.isoformat(), inbound=stats.inbound,
                  duplicates=stats.duplicates, reviews=stats.reviews, queued=stats.queued,

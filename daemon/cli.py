@@ -225,17 +225,21 @@ def review_show(item: int, as_json: Annotated[bool, typer.Option("--json")] = Fa
 
 
 def _ledger_write(fn: Any, now: str | None = None) -> Any:
-    """Run `fn(conn, now, schedule)` in one write transaction of the configured ledger."""
+    """Run `fn(conn, now, schedule, receipts)` in one write transaction of the configured
+    ledger; receipts the rules ask for are queued for the daemon to send."""
+    from daemon import reconcile
     from daemon.app import load_rules, open_store
     from daemon.scheduler import next_action_at
 
     cfg = _cfg()
     rules = load_rules(cfg)
+    domain = cfg.mail.address.rsplit("@", 1)[-1]
     when = _now(now)
     store = open_store(cfg)
     try:
         with store.write() as conn:
-            return fn(conn, when, lambda row: next_action_at(row, rules, when))
+            return fn(conn, when, lambda row: next_action_at(row, rules, when),
+                      lambda pid, allocs: reconcile.queue_receipts(conn, pid, allocs, rules, domain, when))  # fmt: skip
     finally:
         store.dispose()
 
@@ -252,7 +256,9 @@ def review_accept(
     """Apply what the item proposes (for a payment), or close it as handled."""
     from daemon import reconcile
 
-    typer.echo(_ledger_write(lambda c, t, sch: reconcile.accept(c, item, t, sch, note), now))
+    typer.echo(
+        _ledger_write(lambda c, t, sch, rc: reconcile.accept(c, item, t, sch, note, rc), now)
+    )
 
 
 @review_app.command("reject")
@@ -266,7 +272,7 @@ def review_reject(
 
     if not reason.strip():
         raise typer.BadParameter("--reason must say why")
-    typer.echo(_ledger_write(lambda c, t, _s: reconcile.reject(c, item, t, reason), now))
+    typer.echo(_ledger_write(lambda c, t, _s, _r: reconcile.reject(c, item, t, reason), now))
 
 
 @review_app.command("assign")
@@ -280,7 +286,9 @@ def review_assign(
     from daemon import reconcile
 
     typer.echo(
-        _ledger_write(lambda c, t, sch: reconcile.assign(c, item, invoices, t, sch, note), now)
+        _ledger_write(
+            lambda c, t, sch, rc: reconcile.assign(c, item, invoices, t, sch, note, rc), now
+        )
     )
 
 
@@ -297,7 +305,7 @@ def payment_unapply(
     if not reason.strip():
         raise typer.BadParameter("--reason must say why")
     typer.echo(_ledger_write(
-        lambda c, t, sch: reconcile.unapply(c, payment, reason, t, sch, invoice), now))  # fmt: skip
+        lambda c, t, sch, _r: reconcile.unapply(c, payment, reason, t, sch, invoice), now))  # fmt: skip
 
 
 @app.command()

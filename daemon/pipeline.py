@@ -278,6 +278,7 @@ class Pipeline:
                     confidence=d.confidence, cause=f"payment {pid}: {d.reason}",
                     evidence=evidence, now=now, inbound_id=inbound_id, schedule=schedule,
                 )  # fmt: skip
+                reconcile.queue_receipts(conn, pid, d.allocations, rules, self.ctx.domain, now)
                 note = f"{fact.amount} {fact.currency} -> " + (
                     ", ".join(f"{a.number} {a.amount}" for a in d.allocations) or "no invoice"
                 )

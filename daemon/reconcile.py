@@ -23,7 +23,9 @@ from ledger.models import OPEN_STATUSES, InvoiceStatus
 from ledger.money import from_minor, to_minor
 from ledger.names import MIN_PREFIX, name_lookup_keys
 from ledger.schema import allocations, customers, invoices, payer_keys, payments, review_items
+from outbox import queue
 from rules.matching import Allocation, Candidates, Decision, OpenInvoice, Payer
+from rules.schema import Rules
 
 Schedule = Callable[[Mapping[Any, Any]], dt.datetime | None]
 
@@ -97,6 +99,13 @@ def candidates(conn: Connection, numbers: list[str], payer: Payer) -> Candidates
     return Candidates([], [], payer, payer_open)
 
 
+_RECEIPT_ROW = (
+    select(invoices.c.status, customers.c.email, customers.c.email_bounced_at)
+    .join(customers, customers.c.id == invoices.c.customer_id)
+    .where(invoices.c.id == bindparam("_id"))
+)
+
+
 def proposal_json(d: Decision, currency: str) -> str:
     return json.dumps({
         "allocations": [{"invoice_id": a.invoice_id, "invoice": a.number, "amount": str(a.amount),
@@ -119,6 +128,30 @@ def apply_allocations(conn: Connection, pid: int, allocs: tuple[Allocation, ...]
             write_off_minor=to_minor(a.write_off, currency),
             discount_minor=to_minor(a.discount, currency), evidence=evidence,
         )  # fmt: skip
+
+
+def queue_receipts(conn: Connection, pid: int, allocs: tuple[Allocation, ...], rules: Rules,
+                   domain: str, now: dt.datetime) -> int:  # fmt: skip
+    """Queue the receipts the rules ask for: a thank-you for each invoice this payment
+    settled, a statement of what remains for each it paid in part. Never to an address
+    that bounced. Returns how many were queued."""
+    want = rules.receipts
+    if not (want.paid_in_full or want.part_payment):
+        return 0
+    queued = 0
+    for a in allocs:
+        r = conn.execute(_RECEIPT_ROW, {"_id": a.invoice_id}).mappings().one()
+        if r["email_bounced_at"] is not None:
+            continue
+        if r["status"] == InvoiceStatus.PAID.value:
+            kind = "receipt" if want.paid_in_full else None
+        else:
+            kind = "part_payment" if want.part_payment else None
+        if kind and queue.enqueue(conn, idem_key=f"{kind}:{a.invoice_id}:{pid}", kind=kind,
+                                  recipient=r["email"], now=now, domain=domain,
+                                  invoice_id=a.invoice_id, params={"paid": str(a.amount)}):  # fmt: skip
+            queued += 1
+    return queued
 
 
 # -- the human side -------------------------------------------------------------------------
@@ -155,7 +188,7 @@ def _remaining(conn: Connection, p: RowMapping) -> int:
 
 
 def accept(conn: Connection, item_id: int, now: dt.datetime, schedule: Schedule,
-           note: str = "") -> str:  # fmt: skip
+           note: str = "", receipts: Callable[[int, tuple[Allocation, ...]], int] | None = None) -> str:  # fmt: skip
     """Apply what the review item proposes (for a payment), or close it as done."""
     item = _item(conn, item_id)
     proposal = json.loads(item["proposal"] or "[]") or {}
@@ -191,6 +224,8 @@ def accept(conn: Connection, item_id: int, now: dt.datetime, schedule: Schedule,
                       f"({p['source_message_id']})", now=now, inbound_id=None, schedule=schedule)  # fmt: skip
     if credit:
         _add_credit(conn, p, proposal.get("credit_customer"), to_minor(credit, cur), now, why)
+    if receipts is not None:
+        receipts(p["id"], allocs)
     pay_store.refresh_status(conn, p["id"])
     _close(conn, item, "accepted", why, now)
     return (
@@ -220,7 +255,8 @@ def reject(conn: Connection, item_id: int, now: dt.datetime, reason: str) -> str
 
 
 def assign(conn: Connection, item_id: int, numbers: list[str], now: dt.datetime,
-           schedule: Schedule, note: str = "") -> str:  # fmt: skip
+           schedule: Schedule, note: str = "",
+           receipts: Callable[[int, tuple[Allocation, ...]], int] | None = None) -> str:  # fmt: skip
     """Apply the item's payment to these invoices, in the order given, each up to what it
     has open; what is left is kept as credit of their customer."""
     item = _item(conn, item_id)
@@ -254,6 +290,8 @@ def assign(conn: Connection, item_id: int, numbers: list[str], now: dt.datetime,
     apply_allocations(conn, p["id"], tuple(allocs), cur, rule="review.assign",
                       confidence=Decimal(1), cause=why, now=now, inbound_id=None,
                       evidence=f"payment {p['id']} ({p['source_message_id']})", schedule=schedule)  # fmt: skip
+    if receipts is not None:
+        receipts(p["id"], tuple(allocs))
     msg = f"payment {p['id']}: " + ", ".join(f"{a.number} {a.amount}" for a in allocs)
     if left > 0:
         owner = owners.pop() if len(owners) == 1 else None

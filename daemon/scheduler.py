@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import Connection, RowMapping, bindparam, select, update
 
 from daemon import faults
-from ledger import events
+from ledger import events, reviews
 from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices
 from ledger.store import Store
@@ -145,3 +145,24 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
     reschedule(conn, invoice_id, rules, now)
     bound.info("dunning_decision")
     return queued
+
+
+def digest(store: Store, rules: Rules, now: dt.datetime, admin: str | None, domain: str) -> bool:
+    """Queue the admin's daily digest of open review items (once per UTC day, from the
+    configured hour on); True if one was queued now."""
+    if (
+        not admin
+        or not rules.review.digest
+        or now.astimezone(dt.UTC).hour < rules.review.digest_hour_utc
+    ):
+        return False
+    day = now.astimezone(dt.UTC).date().isoformat()
+    with store.write() as conn:
+        items = reviews.list_items(conn)
+        if not items:
+            return False
+        shown = [{"id": i["id"], "created_at": i["created_at"], "reason": i["reason"][:300]}
+                 for i in items[:200]]  # fmt: skip
+        return queue.enqueue(conn, idem_key=f"digest:{day}", kind="digest", recipient=admin,
+                             now=now, domain=domain,
+                             params={"count": len(items), "items": shown}) is not None  # fmt: skip

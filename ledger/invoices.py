@@ -24,7 +24,7 @@ from ledger.models import (
 )
 from ledger.money import from_minor, to_minor
 from ledger.names import name_key
-from ledger.refs import digits_key, ref_key
+from ledger.refs import compact_key, digits_key, ref_key
 from ledger.schema import allocations, customers, invoice_lines, invoices, outbox, payer_keys
 
 # Hot-path statements, built once (building a statement costs more than running it).
@@ -43,6 +43,8 @@ _APPLY = update(invoices).where(invoices.c.id == bindparam("_id")).values(
     next_action_at=bindparam("next_action_at"))  # fmt: skip
 _BY_REF_KEYS = select(invoices.c.number, invoices.c.ref_key).where(
     invoices.c.ref_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_BY_COMPACT_KEYS = select(invoices.c.number, invoices.c.compact_key).where(
+    invoices.c.compact_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 _BY_DIGITS_KEYS = select(invoices.c.number, invoices.c.digits_key).where(
     invoices.c.digits_key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 
@@ -127,6 +129,7 @@ def insert_invoice(
     invoice_id = conn.execute(
         insert(invoices).values(
             number=number, ref_key=ref_key(number), digits_key=digits_key(number),
+            compact_key=compact_key(number),
             customer_id=customer_id, currency=currency, issue_date=issue_date,
             due_date=due_date, status=status.value, total_minor=total_minor,
             open_minor=total_minor, payment_terms=payment_terms, content_hash=digest,
@@ -171,8 +174,8 @@ def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
     them: an ambiguous reference resolves to nothing rather than to a guess. Two indexed
     queries for all tokens together, whatever their number.
     """
-    keyed = [(ref_key(t), digits_key(t)) for t in tokens]
-    keyed = [(rk, dk) for rk, dk in keyed if dk]
+    raw = [t for t in tokens if digits_key(t)]
+    keyed = [(ref_key(t), digits_key(t)) for t in raw]
     if not keyed:
         return []
     # "Nr. 42" may be an invoice numbered plainly "42": its digits key is a full key too.
@@ -186,12 +189,30 @@ def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
         for number, dk in conn.execute(_BY_DIGITS_KEYS, {"keys": sorted(multi)}):
             by_digits.setdefault(dk, []).append(number)
     found: list[str] = []
-    for rk, dk in keyed:
+    unresolved: list[int] = []
+    for i, (rk, dk) in enumerate(keyed):
         hits = by_ref.get(rk) or (by_digits.get(dk) if "-" in dk else None)
         if not hits and dk != rk:
             hits = by_ref.get(dk)
-        if hits and len(hits) == 1 and hits[0] not in found:
-            found.append(hits[0])
+        if hits and len(hits) == 1:
+            if hits[0] not in found:
+                found.append(hits[0])
+        elif not hits:
+            unresolved.append(i)
+    # Banks squeeze separators out ("INV20260042"): a token of letters and digits that
+    # named nothing above may be an invoice number's compact form.
+    compact = {i: compact_key(raw[i]) for i in unresolved}
+    compact = {
+        i: c for i, c in compact.items() if len(c) >= 6 and not c.isdigit() and not c.isalpha()
+    }
+    if compact:
+        by_compact: dict[str, list[str]] = {}
+        for number, ck in conn.execute(_BY_COMPACT_KEYS, {"keys": sorted(set(compact.values()))}):
+            by_compact.setdefault(ck, []).append(number)
+        for i in unresolved:
+            hits = by_compact.get(compact.get(i, ""))
+            if hits and len(hits) == 1 and hits[0] not in found:
+                found.append(hits[0])
     return found
 
 

@@ -1,7 +1,8 @@
 """Invoice-number keys that survive how people write numbers.
 
 "INV-2026-0001", "inv 2026/1", "INV_2026_001" all share the key "INV-2026-1";
-the digits-only key "2026-1" also finds it when the prefix was left out.
+the digits-only key "2026-1" also finds it when the prefix was left out, and the compact
+key "INV20260001" when a bank squeezed the separators out.
 """
 
 from __future__ import annotations
@@ -27,3 +28,9 @@ def ref_key(text: str) -> str:
 def digits_key(text: str) -> str:
     """Only the digit groups of `ref_key`: matches a reference written without prefix."""
     return "-".join(_strip(r) for r in _runs(text) if r.isdigit())
+
+
+def compact_key(text: str) -> str:
+    """Letters and digits only, zeros kept: "INV20260042" as banks squeeze
+    "INV-2026-0042" into a reference field."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())

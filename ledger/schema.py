@@ -85,6 +85,7 @@ invoices = Table(
     Column("number", String(64), nullable=False, unique=True),
     Column("ref_key", String(64), nullable=False, index=True),
     Column("digits_key", String(64), nullable=False, index=True),
+    Column("compact_key", String(64), nullable=False, server_default="", index=True),
     Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
     Column("currency", String(3), nullable=False),
     Column("issue_date", Date, nullable=False),

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email.message import Message
 
 import jinja2
@@ -37,6 +38,8 @@ SUBJECTS = {
     "friendly": "Reminder: invoice {number} is overdue",
     "firm": "Second reminder: invoice {number} is overdue",
     "final": "Final notice: invoice {number}",
+    "receipt": "Thank you: invoice {number} is paid",
+    "part_payment": "Payment received for invoice {number}",
 }
 
 
@@ -74,6 +77,11 @@ class Mailer:
             ctx = self.renderer.context(inv, reason=row.params.get("reason", ""))
             subject = f"[arclerk] {row.params.get('subject', 'needs your attention')}"
             text, html = self.renderer.text("admin_notice", ctx), None
+        elif row.kind == "digest":
+            ctx = self.renderer.context(None, items=row.params.get("items", []),
+                                        count=row.params.get("count", 0))  # fmt: skip
+            subject = f"[arclerk] {row.params.get('count', 0)} item(s) wait for review"
+            text, html = self.renderer.text("review_digest", ctx), None
         else:
             assert inv is not None
             if row.kind == "reminder":
@@ -83,7 +91,8 @@ class Mailer:
                 template = row.kind
                 subject = SUBJECTS[row.kind]
             subject = subject.format(number=inv.number, seller=seller.name)
-            ctx = self.renderer.context(inv, subject=subject)
+            paid = row.params.get("paid")
+            ctx = self.renderer.context(inv, subject=subject, paid=Decimal(paid) if paid else None)
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
             if row.kind in ("invoice", "copy"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))

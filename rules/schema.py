@@ -77,6 +77,21 @@ class Matching(_Strict):
     already_paid: Literal["credit", "review"] = "credit"
 
 
+class Review(_Strict):
+    """The admin's daily digest of what waits for review (needs `mail.admin`)."""
+
+    digest: bool = True
+    digest_hour_utc: int = Field(default=7, ge=0, le=23)
+
+
+class Receipts(_Strict):
+    """Mail the customer when its payment is applied: a thank-you when an invoice is paid
+    in full, a statement of what remains when paid in part."""
+
+    paid_in_full: bool = False
+    part_payment: bool = False
+
+
 class Invoicing(_Strict):
     number_pattern: str = "INV-{year}-{seq:04d}"
 
@@ -118,3 +133,5 @@ class Rules(_Strict):
     trust: Trust
     matching: Matching
     classification: Classification
+    review: Review = Review()
+    receipts: Receipts = Receipts()

@@ -151,3 +151,36 @@ def test_bad_review_commands_say_what_is_wrong(ws: Workspace) -> None:
     assert proc.returncode == 1
     assert "INV-NOPE: no such invoice" in proc.stderr
     assert ws.cli("payment", "unapply", "1", check=False).returncode == 2  # --reason missing
+
+
+def test_receipts_and_the_daily_digest(tmp_path: Path) -> None:
+    """With receipts on: a thank-you for the invoice paid in full, a statement of what
+    remains for the one paid in part; the admin gets one digest a day listing what waits."""
+    w = make_workspace(tmp_path)
+    w.config.write_text(w.config.read_text().replace(
+        "  address: billing@example.com\n",
+        "  address: billing@example.com\n  admin: boss@example.com\n") + "rules: rules.yaml\n")  # fmt: skip
+    (tmp_path / "rules.yaml").write_text("receipts:\n  paid_in_full: true\n  part_payment: true\n")
+    (tmp_path / "inv.json").write_text(json.dumps([
+        invoice("INV-2026-0401", "C4", "ap@delta.example", "100.00", "2026-11-01", "2026-12-01", status="sent"),
+        invoice("INV-2026-0402", "C4", "ap@delta.example", "200.00", "2026-11-01", "2026-12-01", status="sent"),
+    ]))  # fmt: skip
+    w.cli("import", "inv.json")
+    w.deliver(bank_notification("119.00", "INV-2026-0401", msgid="<full@bank>", txn="F1"))
+    w.deliver(bank_notification("100.00", "INV-2026-0402", msgid="<part@bank>", txn="F2"))
+    w.deliver(bank_notification("5.00", "no idea", msgid="<odd@bank>", payer="NOBODY", txn="F3"))
+    w.cli("run", "--once", "--now", NOW)
+    w.cli("run", "--once", "--now", "2026-12-02T15:00:00+00:00")  # the same day: no second digest
+    sent = {m["Subject"]: m for m in w.sent()}
+    receipt = sent["Thank you: invoice INV-2026-0401 is paid"]
+    assert receipt["To"] == "ap@delta.example"
+    assert "EUR 119.00" in receipt.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    statement = (
+        sent["Payment received for invoice INV-2026-0402"].get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
+    assert "still open       EUR 138.00" in statement
+    digests = [
+        m for m in w.sent() if m["To"] == "boss@example.com" and "wait for review" in m["Subject"]
+    ]
+    assert len(digests) == 1
+    assert "payment 3 of 5.00 EUR" in digests[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]

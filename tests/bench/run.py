@@ -39,7 +39,7 @@ from daemon.logs import setup as setup_logging
 from daemon.pipeline import Context, Pipeline
 from daemon.scheduler import tick
 from daemon.sources import Dest
-from ledger.refs import digits_key, ref_key
+from ledger.refs import compact_key, digits_key, ref_key
 from ledger.schema import customers, invoices
 from ledger.store import Store
 from outbox import queue
@@ -72,6 +72,7 @@ def seed(store: Store, n: int, customers_n: int = 1000) -> None:
             number = f"INV-2026-{i:07d}"
             batch.append({
                 "number": number, "ref_key": ref_key(number), "digits_key": digits_key(number),
+                "compact_key": compact_key(number),
                 "customer_id": f"C{i % customers_n}", "currency": "EUR",
                 "issue_date": dt.date(2026, 11, 1), "due_date": dt.date(2026, 12, 1),
                 "status": "sent", "total_minor": 119000, "open_minor": 119000,

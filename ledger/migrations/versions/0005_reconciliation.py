@@ -1,4 +1,4 @@
-"""reconciliation: payer keys, customer credit, write-offs and discounts on allocations,
+"""reconciliation: invoices.compact_key, payer keys, customer credit, write-offs and discounts on allocations,
 reversible allocations, the matching decision on payments, proposals on review items
 
 Revision ID: 0005
@@ -12,6 +12,7 @@ from alembic import op
 
 import ledger.schema
 from ledger.names import name_key
+from ledger.refs import compact_key
 
 revision = "0005"
 down_revision = "0004"
@@ -59,10 +60,18 @@ def upgrade() -> None:
     with op.batch_alter_table("review_items", schema=None) as b:
         b.add_column(sa.Column("proposal", sa.Text(), nullable=False, server_default="[]"))
         b.add_column(sa.Column("resolution", sa.Text(), nullable=True))
+    with op.batch_alter_table("invoices", schema=None) as b:
+        b.add_column(
+            sa.Column("compact_key", sa.String(length=64), nullable=False, server_default="")
+        )
+        b.create_index("ix_invoices_compact_key", ["compact_key"], unique=False)
+    inv = sa.table("invoices", sa.column("id"), sa.column("number"), sa.column("compact_key"))
+    bind = op.get_bind()
+    for iid, number in bind.execute(sa.select(inv.c.id, inv.c.number)).all():
+        bind.execute(inv.update().where(inv.c.id == iid).values(compact_key=compact_key(number)))
     # Name keys for the customers that exist already.
     customers = sa.table("customers", sa.column("id"), sa.column("name"))
     keys = sa.table("payer_keys", sa.column("customer_id"), sa.column("kind"), sa.column("key"))
-    bind = op.get_bind()
     rows = [{"customer_id": cid, "kind": "name", "key": name_key(name)}
             for cid, name in bind.execute(sa.select(customers.c.id, customers.c.name)).all()
             if name_key(name)]  # fmt: skip
@@ -84,5 +93,8 @@ def downgrade() -> None:
         for col in ("reason", "confidence", "rule", "iban", "refund", "credit_minor",
                     "customer_id"):  # fmt: skip
             b.drop_column(col)
+    with op.batch_alter_table("invoices", schema=None) as b:
+        b.drop_index("ix_invoices_compact_key")
+        b.drop_column("compact_key")
     op.drop_index("ix_payer_keys_key", table_name="payer_keys")
     op.drop_table("payer_keys")
