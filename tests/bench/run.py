@@ -7,8 +7,11 @@ Reports, in one run on this machine:
      imapclient and parses them with the stdlib email package;
   3. outbound: the outbox (claim, render text + HTML, compose, send, mark) against a bare
      aiosmtplib loop sending the same number of similar messages, no PDF on either side;
-  4. RSS while processing many inbound messages (sampled every 1,000).
+  4. RSS while processing many inbound messages (sampled every 1,000);
+  5./6. reconciliation (tests/bench/reconcile.py, in its own process): P payments against
+     N open invoices, and subset-sum time per payment.
 Usage: python tests/bench/run.py [--invoices N] [--messages M] [--mails K] [--rss-messages R]
+                                 [--payments P]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 import email
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -237,6 +241,7 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=2000)
     ap.add_argument("--mails", type=int, default=1000)
     ap.add_argument("--rss-messages", type=int, default=10_000)
+    ap.add_argument("--payments", type=int, default=100_000)
     args = ap.parse_args()
     setup_logging("warning")
     results: dict[str, object] = {}
@@ -323,6 +328,23 @@ def main() -> None:
             smtp.stop()
             dovecot.stop()
             store.dispose()
+    # Reconciliation in a process of its own, so that its peak memory is its own.
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("reconcile.py")), "--invoices",
+         str(args.invoices), "--payments", str(args.payments)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rec = json.loads(out)
+    pay, sub = rec["payments"], rec["subset_sum"]
+    print(f"5. reconciliation, {pay['payments']:,} bank notifications against "
+          f"{pay['invoices']:,} open invoices (SQLite, in-process pipeline): {pay['reconcile_s']}s "
+          f"= {pay['per_s']:,} payments/s, peak RSS {pay['peak_rss_mib']} MiB "
+          f"(seeding {pay['seed_s']}s; outcomes {pay['outcomes']})", flush=True)  # fmt: skip
+    print(f"6. subset sum, a customer with {sub['open_invoices']} open invoices, payments of "
+          f"2-4 of them without a reference: median {sub['median_ms']} ms, p99 "
+          f"{sub['p99_ms']} ms per decision ({sub['rules']}); a payment nothing fits: "
+          f"{sub['no_fit_ms']} ms", flush=True)  # fmt: skip
+    results["reconciliation"] = rec
     print(json.dumps(results))
 
 
