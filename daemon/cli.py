@@ -31,6 +31,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(review_app, name="review")
 
 _state: dict[str, Any] = {}
+_NOW_OPT = typer.Option("--now", help="the time to record (ISO-8601); default: now")
 
 
 @app.callback()
@@ -175,6 +176,73 @@ def invoice_show(number: str) -> None:
     _print_json(_ledger_read(fetch))
 
 
+@invoice_app.command("resolve")
+def invoice_resolve(
+    number: str,
+    note: Annotated[str, typer.Option("--note", help="how it was resolved (required, audited)")],
+    now: Annotated[str | None, _NOW_OPT] = None,
+) -> None:
+    """End a dispute: reminders resume where the ladder stood."""
+    from daemon import reconcile
+
+    if not note.strip():
+        raise typer.BadParameter("--note must say how the dispute was resolved")
+    typer.echo(
+        _ledger_write(lambda c, t, sch, _r: reconcile.resolve_dispute(c, number, note, t, sch), now)
+    )
+
+
+@app.command()
+def explain(
+    invoice: Annotated[str, typer.Argument(help="invoice number")],
+    now: Annotated[str | None, typer.Option("--now", help="as if the clock said this")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Why the last mail about an invoice went, why the next will or will not, and when."""
+    from daemon import explain as ex
+    from daemon.app import load_rules
+
+    rules = load_rules(_cfg())
+    data = _ledger_read(lambda c: ex.explain(c, invoice, rules, _now(now)))
+    if as_json:
+        _print_json(data)
+        return
+    last = data["last_mail"]
+    typer.echo(f"{data['invoice']} ({data['status']}, customer {data['customer']}, "
+               f"{data['timezone']}); ladder {data['ladder']['source']}, "
+               f"{data['ladder']['steps_sent']} step(s) sent")  # fmt: skip
+    if last:
+        why = last["why"]["cause"] if last.get("why") else ""
+        typer.echo(f"last mail: {last['kind']} {last['step'] or ''} {last['status']} "
+                   f"{last['sent_at'] or ''} — {why}")  # fmt: skip
+    else:
+        typer.echo("last mail: none yet")
+    nxt = data["next"]
+    typer.echo(f"next: {nxt['will']} — {nxt['reason']}")
+
+
+@app.command()
+def forecast(
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="horizon in days")] = 30,
+    now: Annotated[str | None, typer.Option("--now", help="as if the clock said this")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What would be mailed per day if nothing were paid or answered; sends nothing."""
+    from daemon import explain as ex
+    from daemon.app import load_rules
+
+    rules = load_rules(_cfg())
+    plan = _ledger_read(lambda c: ex.forecast(c, rules, _now(now), days))
+    if as_json:
+        _print_json(plan)
+        return
+    for day in plan:
+        typer.echo(f"{day['date']}: {len(day['mails'])} mail(s)")
+        for m in day["mails"]:
+            typer.echo(f"  {m['at'][11:16] if m['at'] else '     '} {m['invoice']:<18} "
+                       f"{m['step'] or m['action']:<10} {m['reason']}")  # fmt: skip
+
+
 @payment_app.command("list")
 def payment_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List the payments with their allocations."""
@@ -242,9 +310,6 @@ def _ledger_write(fn: Any, now: str | None = None) -> Any:
                       lambda pid, allocs: reconcile.queue_receipts(conn, pid, allocs, rules, domain, when))  # fmt: skip
     finally:
         store.dispose()
-
-
-_NOW_OPT = typer.Option("--now", help="the time to record (ISO-8601); default: now")
 
 
 @review_app.command("accept")

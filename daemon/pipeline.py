@@ -26,7 +26,7 @@ from ledger import events, reviews
 from ledger import invoices as inv_store
 from ledger import payments as pay_store
 from ledger.errors import TransientError
-from ledger.models import InvoiceStatus, PaymentStatus
+from ledger.models import OPEN_STATUSES, InvoiceStatus, PaymentStatus
 from ledger.schema import customers, inbound, invoices
 from ledger.store import Store
 from outbox import queue
@@ -206,10 +206,41 @@ class Pipeline:
         if kind is Kind.AUTO_REPLY:
             events.record(conn, now, "auto_reply_received", verdict.reason, inbound_id=inbound_id,
                           detail={"refs": refs, "back_on": str(facts.ooo_until or "")})  # fmt: skip
-            return Outcome(inbound_id, kind.value, f"{verdict.reason}; not answered")
+            held = self._hold(conn, inbound_id, facts, refs, customer_ids, now)
+            return Outcome(inbound_id, kind.value, f"{verdict.reason}; not answered"
+                           + (f"; reminders held until {facts.ooo_until} for {', '.join(held)}" if held else ""))  # fmt: skip
         if kind is Kind.CUSTOMER_REPLY:
             return self._reply(conn, inbound_id, facts, verdict, refs, customer_ids, now)
         return self._review(conn, inbound_id, now, kind, f"not understood: {verdict.reason}")
+
+    def _hold(self, conn: Connection, inbound_id: int, facts: ParsedMessage, refs: list[str],
+              customer_ids: list[str], now: dt.datetime) -> list[str]:  # fmt: skip
+        """An out-of-office that says when its writer is back holds the next reminder of
+        the invoices it answers (or, naming none, of the customer's open invoices) until
+        then: a reminder nobody reads is a wasted step of the ladder."""
+        back = facts.ooo_until
+        if back is None or back <= now.date() or back > now.date() + dt.timedelta(days=60):
+            return []
+        if refs:
+            rows = [r for r in inv_store.by_numbers(conn, refs)
+                    if not customer_ids or r["customer_id"] in customer_ids]  # fmt: skip
+        elif len(customer_ids) == 1:
+            rows = list(conn.execute(select(invoices).where(
+                invoices.c.customer_id == customer_ids[0],
+                invoices.c.status.in_([s.value for s in OPEN_STATUSES]))).mappings())  # fmt: skip
+        else:
+            return []
+        held = []
+        for r in rows:
+            if InvoiceStatus(r["status"]) not in OPEN_STATUSES:
+                continue
+            conn.execute(update(invoices).where(invoices.c.id == r["id"]).values(hold_until=back))
+            events.record(conn, now, "reminders_held", f"the customer is away until {back} "
+                          f"(out-of-office {facts.message_id})", invoice_id=r["id"],
+                          inbound_id=inbound_id, rule="dunning.out_of_office")  # fmt: skip
+            reschedule(conn, r["id"], self.ctx.rules, now)
+            held.append(r["number"])
+        return held
 
     def _review(self, conn: Connection, inbound_id: int, now: dt.datetime, kind: Kind,
                 reason: str, invoice_id: int | None = None,

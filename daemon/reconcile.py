@@ -302,6 +302,41 @@ def assign(conn: Connection, item_id: int, numbers: list[str], now: dt.datetime,
     return msg
 
 
+def resolve_dispute(conn: Connection, number: str, note: str, now: dt.datetime,
+                    schedule: Schedule) -> str:  # fmt: skip
+    """End a dispute: the invoice is chased again from where its ladder stood, and the
+    dispute's open review items are closed with the note."""
+    if not note.strip():
+        raise InputError("a note is required: say how the dispute was resolved")
+    hits = inv_store.resolve_refs(conn, [number])
+    if len(hits) != 1:
+        raise InputError(f"{number}: no such invoice")
+    row = conn.execute(
+        select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
+               customers.c.country)
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .where(invoices.c.number == hits[0])).mappings().one()  # fmt: skip
+    if row["status"] != InvoiceStatus.DISPUTED.value:
+        raise InputError(f"{row['number']} is not disputed (it is {row['status']})")
+    new = (
+        InvoiceStatus.PARTIALLY_PAID
+        if row["open_minor"] < row["total_minor"]
+        else InvoiceStatus.SENT
+    )
+    if row["open_minor"] == 0:
+        new = InvoiceStatus.PAID
+    when = schedule({**row, "status": new.value})
+    inv_store.set_status(conn, row["id"], new, now, f"dispute resolved: {note}",
+                         old=row["status"], rule="invoice.resolve", next_action_at=when)  # fmt: skip
+    for item in conn.execute(select(review_items).where(
+            review_items.c.invoice_id == row["id"], review_items.c.status == "open",
+            review_items.c.payment_id.is_(None))).mappings().all():  # fmt: skip
+        _close(conn, item, "accepted", f"dispute resolved: {note}", now)
+    return f"{row['number']}: dispute resolved, now {new.value}" + (
+        f"; next action {when.isoformat()}" if when else ""
+    )
+
+
 def unapply(conn: Connection, pid: int, reason: str, now: dt.datetime, schedule: Schedule,
             number: str | None = None) -> str:  # fmt: skip
     """Undo a payment's allocations (all, or the one on `number`): the money goes back to
@@ -323,7 +358,8 @@ def unapply(conn: Connection, pid: int, reason: str, now: dt.datetime, schedule:
             conn.execute(update(payments).where(payments.c.id == pid).values(
                 credit_minor=payments.c.credit_minor + a["amount_minor"]))  # fmt: skip
         row = conn.execute(
-            select(invoices, customers.c.timezone, customers.c.email_bounced_at)
+            select(invoices, customers.c.timezone, customers.c.email_bounced_at,
+                   customers.c.segment, customers.c.country)
             .join(customers, customers.c.id == invoices.c.customer_id)
             .where(invoices.c.id == a["invoice_id"])).mappings().one()  # fmt: skip
         back = a["amount_minor"] + a["write_off_minor"] + a["discount_minor"]

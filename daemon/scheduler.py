@@ -21,6 +21,7 @@ from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices
 from ledger.store import Store
 from outbox import queue
+from rules.calendar import in_window, is_business_day, slot
 from rules.dunning import Action, Decision, DunningState, next_step
 from rules.schema import Rules
 
@@ -29,7 +30,14 @@ log = structlog.get_logger("arclerk.scheduler")
 
 # Built once: constructing a statement per call costs more than executing it.
 _DECIDE = (
-    select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at)
+    select(
+        invoices,
+        customers.c.timezone,
+        customers.c.email,
+        customers.c.email_bounced_at,
+        customers.c.segment,
+        customers.c.country,
+    )
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
@@ -48,7 +56,9 @@ def state_of(row: Mapping[Any, Any], bounced: bool) -> DunningState:
         due_date=row["due_date"], steps_sent=row["steps_sent"],
         last_reminder_on=row["last_reminder_on"], last_mail_on=row["last_mail_on"],
         promised_until=row["promised_until"], contact_bounced=bounced,
-        needs_mailing=row["needs_mailing"],
+        needs_mailing=row["needs_mailing"], customer_id=row["customer_id"],
+        segment=row.get("segment") or "", country=row.get("country") or "",
+        hold_until=row.get("hold_until"),
     )  # fmt: skip
 
 
@@ -62,15 +72,53 @@ def _decide(
 
 
 def next_action_at(row: Mapping[Any, Any], rules: Rules, now: dt.datetime) -> dt.datetime | None:
-    """When the tick should look at this invoice next: `now` if something is due, else the
-    customer-local midnight of the next step's day, None if nothing is ahead. `row` holds
-    the invoice's columns and its customer's `timezone` and `email_bounced_at`."""
+    """When the tick should look at this invoice next: `now` if something can be sent now,
+    else the moment it can (the next step's day — at its slot in the send window when one
+    is configured — or, for a reminder due outside the window, the next slot); None if
+    nothing is ahead. `row` holds the invoice's columns and its customer's `timezone`,
+    `email_bounced_at`, `segment` and `country`."""
     tz = row["timezone"]
     today = now.astimezone(ZoneInfo(tz)).date()
     decision = next_step(state_of(row, row["email_bounced_at"] is not None), today, rules)
+    if decision.action is Action.REMIND:
+        return reminder_wait(row, rules, now, decision) or now
     if decision.action is not Action.NONE:
         return now
-    return local_midnight_utc(decision.next_on, tz) if decision.next_on else None
+    if decision.next_on is None:
+        return None
+    window = rules.dunning.send_window
+    if window is None:
+        return local_midnight_utc(decision.next_on, tz)
+    # The next step's own slot; anything else looked at then (e.g. a promise ending) is
+    # decided on that day too.
+    return slot(decision.next_on, tz, window.start, window.end, f"{row['number']}")
+
+
+def reminder_wait(row: Mapping[Any, Any], rules: Rules, now: dt.datetime,
+                  decision: Decision) -> dt.datetime | None:  # fmt: skip
+    """None if a due reminder may go out at `now`; else when it may: with a send window,
+    at the invoice's slot on a day it may be sent (a business day, if the calendar says
+    so), never after the window closes."""
+    window = rules.dunning.send_window
+    if window is None:
+        return None
+    tz = row["timezone"]
+    country = row.get("country") or rules.dunning.calendar.default_country
+    day = now.astimezone(ZoneInfo(tz)).date()
+    key = f"{row['number']}"
+    for _ in range(30):  # bounded: a long run of holidays is still finite
+        allowed = not rules.dunning.calendar.business_days or is_business_day(day, country)
+        if allowed:
+            at = slot(day, tz, window.start, window.end, key)
+            if now < at:
+                return at
+            if (
+                in_window(now, tz, window.start, window.end)
+                and now.astimezone(ZoneInfo(tz)).date() == day
+            ):
+                return None
+        day += dt.timedelta(days=1)
+    return None
 
 
 def reschedule(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime) -> None:
@@ -130,6 +178,8 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
             values["thread_message_id"] = mid
             queued += 1
         conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+    elif decision.action is Action.REMIND and (wait := reminder_wait(row, rules, now, decision)):
+        bound = bound.bind(waits_until=wait.isoformat())  # outside the send window
     elif decision.action is Action.REMIND:
         assert decision.step is not None
         step = decision.step

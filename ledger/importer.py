@@ -38,6 +38,8 @@ class CustomerIn(BaseModel):
     language: str = "en"
     timezone: str = "UTC"
     address: str = ""
+    segment: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_-]*$")
+    country: str = Field(default="", pattern=r"^([A-Za-z]{2})?$")
     aliases: list[str] = Field(default_factory=list, max_length=50)
     ibans: list[str] = Field(default_factory=list, max_length=50)
 
@@ -168,7 +170,7 @@ CSV_INVOICE_FIELDS = ("number", "currency", "issue_date", "due_date", "status", 
 CSV_CUSTOMER_FIELDS = {
     "customer_id": "id", "customer_name": "name", "customer_email": "email",
     "customer_language": "language", "customer_timezone": "timezone",
-    "customer_address": "address",
+    "customer_address": "address", "customer_segment": "segment", "customer_country": "country",
 }  # fmt: skip
 CSV_LINE_FIELDS = ("description", "quantity", "unit_price", "tax_rate")
 CSV_REQUIRED = ("number", "customer_id", "customer_name", "customer_email", "currency",
@@ -298,7 +300,8 @@ def import_invoices(
                     continue
             c = m.customer
             inv.upsert_customer(conn, Customer(c.id, c.name, c.email, c.language, c.timezone,
-                                               c.address, tuple(c.aliases), tuple(c.ibans)), now)  # fmt: skip
+                                               c.address, tuple(c.aliases), tuple(c.ibans),
+                                               c.segment, c.country.upper()), now)  # fmt: skip
             number = m.number or numbering.next_invoice_number(
                 conn, number_pattern, m.issue_date.year
             )

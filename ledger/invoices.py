@@ -32,7 +32,13 @@ from ledger.schema import allocations, customers, invoice_lines, invoices, outbo
 # The customer's columns come along so the caller can schedule the invoice's next action
 # from the same row (see `allocate(schedule=...)`).
 _FOR_ALLOCATION = (
-    select(invoices, customers.c.timezone, customers.c.email_bounced_at)
+    select(
+        invoices,
+        customers.c.timezone,
+        customers.c.email_bounced_at,
+        customers.c.segment,
+        customers.c.country,
+    )
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
@@ -76,6 +82,7 @@ def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> N
         "name": customer.name, "email": customer.email, "language": customer.language,
         "timezone": customer.timezone, "address": customer.address,
         "email_key": key, "email_domain": key.rsplit("@", 1)[-1],
+        "segment": customer.segment, "country": customer.country,
     }  # fmt: skip
     if row is None:
         conn.execute(insert(customers).values(id=customer.id, created_at=now, **values))

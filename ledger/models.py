@@ -54,6 +54,8 @@ class Customer:
     address: str = ""
     aliases: tuple[str, ...] = ()  #: other names the customer pays under
     ibans: tuple[str, ...] = ()  #: accounts it pays from (compact IBANs)
+    segment: str = ""  #: picks the dunning ladder (rules: dunning.segments)
+    country: str = ""  #: ISO 3166 alpha-2, for public holidays
 
 
 @dataclass(frozen=True)

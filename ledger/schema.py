@@ -73,6 +73,8 @@ customers = Table(
     Column("language", String(8), nullable=False, server_default="en"),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("address", Text, nullable=False, server_default=""),
+    Column("segment", String(64), nullable=False, server_default=""),  # picks a dunning ladder
+    Column("country", String(2), nullable=False, server_default=""),  # ISO 3166: holidays
     Column("email_bounced_at", UTCDateTime, nullable=True),
     Column("bounce_reason", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -96,6 +98,7 @@ invoices = Table(
     Column("payment_terms", Text, nullable=False, server_default=""),
     Column("content_hash", String(64), nullable=False),
     Column("promised_until", Date, nullable=True),
+    Column("hold_until", Date, nullable=True),  # no reminder before (an out-of-office)
     Column("next_action_at", UTCDateTime, nullable=True, index=True),
     Column("steps_sent", Integer, nullable=False, server_default="0"),
     Column("last_mail_on", Date, nullable=True),

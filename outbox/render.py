@@ -6,6 +6,7 @@ the built-in `outbox/templates`: any template can be overridden by a file of its
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,9 +35,31 @@ class Seller:
     logo: Path | None = None
 
 
-def _money(currency: str) -> Callable[[Decimal], str]:
+#: languages with their own templates (`<name>.<lang>.txt/html`); others get English
+LANGUAGES = ("en", "de", "fr")
+
+
+def _money(currency: str, lang: str = "en") -> Callable[[Decimal], str]:
     def fmt(amount: Decimal) -> str:
-        return f"{currency} {round_money(amount, currency):,}"
+        plain = f"{round_money(amount, currency):,}"  # 1,190.00
+        if lang == "de":  # 1.190,00 EUR
+            return (
+                plain.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + f" {currency}"
+            )
+        if lang == "fr":  # 1 190,00 EUR (narrow no-break space between thousands)
+            return plain.replace(",", "\u202f").replace(".", ",") + f" {currency}"
+        return f"{currency} {plain}"
+
+    return fmt
+
+
+def _date(lang: str) -> Callable[[dt.date], str]:
+    def fmt(day: dt.date) -> str:
+        if lang == "de":
+            return day.strftime("%d.%m.%Y")
+        if lang == "fr":
+            return day.strftime("%d/%m/%Y")
+        return day.isoformat()
 
     return fmt
 
@@ -63,17 +86,37 @@ class Renderer:
 
     def context(self, inv: Invoice | None, **extra: Any) -> dict[str, Any]:
         cur = inv.currency if inv else "EUR"
-        return {"inv": inv, "seller": self.seller, "money": _money(cur), "pct": _pct,
-                "lang": inv.customer.language if inv else "en", **extra}  # fmt: skip
+        lang = inv.customer.language.lower()[:2] if inv else "en"
+        lang = lang if lang in LANGUAGES else "en"
+        return {"inv": inv, "seller": self.seller, "money": _money(cur, lang), "pct": _pct,
+                "d": _date(lang), "lang": lang, **extra}  # fmt: skip
+
+    def _pick(self, env: jinja2.Environment, template: str, ext: str, lang: str) -> jinja2.Template:
+        """`<template>.<lang>.<ext>` for the customer's language, else `<template>.<ext>`."""
+        if lang != "en":
+            try:
+                return env.get_template(f"{template}.{lang}.{ext}")
+            except jinja2.TemplateNotFound:
+                pass
+        return env.get_template(f"{template}.{ext}")
 
     def text(self, template: str, ctx: dict[str, Any]) -> str:
-        return self.text_env.get_template(f"{template}.txt").render(ctx)
+        return self._pick(self.text_env, template, "txt", ctx.get("lang", "en")).render(ctx)
 
     def html(self, template: str, ctx: dict[str, Any]) -> str | None:
+        lang = ctx.get("lang", "en")
         try:
-            tpl = self.html_env.get_template(f"{template}.html")
+            tpl = self._pick(self.html_env, template, "html", lang)
         except jinja2.TemplateNotFound:
             return None
+        if lang != "en" and not (tpl.name or "").endswith(f".{lang}.html"):
+            # A text part in the customer's language beside an English HTML part would
+            # say two things: without a translated HTML template, send text only.
+            try:
+                self.text_env.get_template(f"{template}.{lang}.txt")
+                return None
+            except jinja2.TemplateNotFound:
+                pass
         return tpl.render(ctx)
 
     def invoice_pdf(self, inv: Invoice) -> bytes:

@@ -41,6 +41,28 @@ SUBJECTS = {
     "receipt": "Thank you: invoice {number} is paid",
     "part_payment": "Payment received for invoice {number}",
 }
+#: subjects in the customer's language; the invoice number is always in them
+SUBJECTS_BY_LANG = {
+    "en": SUBJECTS,
+    "de": {
+        "invoice": "Rechnung {number} von {seller}",
+        "copy": "Kopie der Rechnung {number}",
+        "friendly": "Zahlungserinnerung: Rechnung {number}",
+        "firm": "2. Mahnung: Rechnung {number}",
+        "final": "Letzte Mahnung: Rechnung {number}",
+        "receipt": "Vielen Dank: Rechnung {number} ist bezahlt",
+        "part_payment": "Zahlungseingang zu Rechnung {number}",
+    },
+    "fr": {
+        "invoice": "Facture {number} de {seller}",
+        "copy": "Copie de la facture {number}",
+        "friendly": "Rappel : facture {number} échue",
+        "firm": "Deuxième rappel : facture {number}",
+        "final": "Mise en demeure : facture {number}",
+        "receipt": "Merci : la facture {number} est réglée",
+        "part_payment": "Paiement reçu pour la facture {number}",
+    },
+}
 
 
 @dataclass
@@ -84,12 +106,13 @@ class Mailer:
             text, html = self.renderer.text("review_digest", ctx), None
         else:
             assert inv is not None
+            subjects = SUBJECTS_BY_LANG.get(inv.customer.language.lower()[:2], SUBJECTS)
             if row.kind == "reminder":
                 template = row.params["template"]
-                subject = SUBJECTS[row.params.get("tone", "friendly")]
+                subject = subjects[row.params.get("tone", "friendly")]
             else:
                 template = row.kind
-                subject = SUBJECTS[row.kind]
+                subject = subjects[row.kind]
             subject = subject.format(number=inv.number, seller=seller.name)
             paid = row.params.get("paid")
             ctx = self.renderer.context(inv, subject=subject, paid=Decimal(paid) if paid else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Literal
@@ -18,10 +19,59 @@ class Step(_Strict):
     days_after_due: int = Field(ge=-60, le=365)
     template: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
     tone: Literal["friendly", "firm", "final"] = "friendly"
+    #: how days_after_due is counted: calendar days, or business days of the customer's
+    #: country (weekends and public holidays skipped)
+    unit: Literal["calendar_days", "business_days"] = "calendar_days"
+
+
+def _check_ladder(ladder: tuple[Step, ...]) -> None:
+    names = [s.name for s in ladder]
+    if len(set(names)) != len(names):
+        raise ValueError("ladder step names must be unique")
+    days = [s.days_after_due for s in ladder]
+    if days != sorted(days):
+        raise ValueError("ladder steps must be in order of days_after_due")
+
+
+class LadderOverride(_Strict):
+    """A ladder of its own for a segment of customers or for one customer."""
+
+    ladder: tuple[Step, ...] = Field(min_length=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LadderOverride:
+        _check_ladder(self.ladder)
+        return self
+
+
+class Calendar(_Strict):
+    #: a step that falls on a weekend or public holiday moves to the next business day
+    business_days: bool = False
+    #: ISO 3166 country for holidays when the customer has none ("" = weekends only)
+    default_country: str = Field(default="", pattern=r"^([A-Za-z]{2})?$")
+
+
+class SendWindow(_Strict):
+    """Reminders go out between these customer-local times, spread by invoice."""
+
+    start: dt.time = dt.time(9)
+    end: dt.time = dt.time(17)
+
+    @model_validator(mode="after")
+    def _span(self) -> SendWindow:
+        if self.start >= self.end:
+            raise ValueError("send_window.start must be before send_window.end")
+        return self
 
 
 class Dunning(_Strict):
     ladder: tuple[Step, ...] = Field(min_length=0)
+    #: ladders per customer segment (`customer.segment` in the import) and per customer id;
+    #: the most specific wins: customer -> segment -> the default `ladder`
+    segments: dict[str, LadderOverride] = {}
+    customers: dict[str, LadderOverride] = {}
+    calendar: Calendar = Calendar()
+    send_window: SendWindow | None = None  # None: reminders go out in the first cycle of their day
     min_days_between_reminders: int = Field(default=7, ge=0, le=90)
     promise_grace_days: int = Field(default=2, ge=0, le=60)
     promise_default_days: int = Field(default=7, ge=1, le=90)
@@ -29,12 +79,7 @@ class Dunning(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Dunning:
-        names = [s.name for s in self.ladder]
-        if len(set(names)) != len(names):
-            raise ValueError("ladder step names must be unique")
-        days = [s.days_after_due for s in self.ladder]
-        if days != sorted(days):
-            raise ValueError("ladder steps must be in order of days_after_due")
+        _check_ladder(self.ladder)
         return self
 
 
