@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import email
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import aiosmtplib
 from imapclient import IMAPClient
 from pydantic import SecretStr
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from daemon.config import ImapConfig
 from daemon.imap_source import ImapSource
@@ -260,6 +261,24 @@ def main() -> None:
             f"1. dunning tick, nothing due, {args.invoices:,} invoices: {results['tick_idle_ms']} ms",
             flush=True,
         )
+
+        # 10,000 of them overdue (due 10 Nov, first step on 13 Nov): one tick queues a
+        # reminder for each, with its event and its next action, in batches of 1,000.
+        with store.write() as conn:
+            conn.execute(update(invoices).where(invoices.c.id % 100 == 0).values(
+                due_date=dt.date(2026, 11, 10),
+                next_action_at=dt.datetime(2026, 11, 13, tzinfo=dt.UTC)))  # fmt: skip
+        rss_before = rss_mib()
+        t0 = time.perf_counter()
+        queued = tick(store, load(None), NOW, "example.com")
+        t_due = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert queued == args.invoices // 100, queued
+        results |= {"tick_due_s": round(t_due, 2), "tick_due_count": queued,
+                    "tick_due_rss_mib": round(rss_mib()), "tick_due_peak_rss_mib": round(peak)}  # fmt: skip
+        print(f"1b. dunning tick, {queued:,} of {args.invoices:,} invoices due: {t_due:.2f}s "
+              f"({queued / t_due:,.0f} reminders queued/s); RSS {rss_before:.0f} -> {rss_mib():.0f} MiB, "
+              f"process peak {peak:.0f} MiB", flush=True)  # fmt: skip
 
         dovecot = Dovecot({USER: PASSWORD}).start()
         smtp = SmtpServer().start()

@@ -78,6 +78,32 @@ def test_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cfg.mail.authserv_id
 
 
+def test_example_rules_load_with_what_they_say() -> None:
+    """examples/rules.yaml is valid and merged over the defaults as documented."""
+    import datetime as dt
+    from decimal import Decimal
+
+    r = load(ROOT / "examples" / "rules.yaml")
+    assert r.dunning.calendar.business_days
+    assert r.dunning.send_window is not None
+    assert r.dunning.send_window.end == dt.time(16)
+    assert [s.name for s in r.dunning.segments["key_accounts"].ladder] == ["nudge", "call"]
+    assert [s.name for s in r.dunning.ladder] == ["first", "second", "final"]  # default kept
+    assert r.matching.discounts[0].percent == Decimal("2")
+    assert r.receipts.paid_in_full
+
+
+def test_send_window_and_country_are_checked(tmp_path: Path) -> None:
+    """An empty window or a malformed country code names the key."""
+    f = tmp_path / "rules.yaml"
+    f.write_text('dunning:\n  send_window: {start: "17:00", end: "09:00"}\n')
+    with pytest.raises(RulesError, match="send_window"):
+        load(f)
+    f.write_text("dunning:\n  calendar: {default_country: Germany}\n")
+    with pytest.raises(RulesError, match="default_country"):
+        load(f)
+
+
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ARCLERK_DATABASE__URL beats the file; nested keys use '__'."""
     f = tmp_path / "c.yaml"
