@@ -337,7 +337,7 @@ def review_reject(
 
     if not reason.strip():
         raise typer.BadParameter("--reason must say why")
-    typer.echo(_ledger_write(lambda c, t, _s, _r: reconcile.reject(c, item, t, reason), now))
+    typer.echo(_ledger_write(lambda c, t, sch, _r: reconcile.reject(c, item, t, reason, sch), now))
 
 
 @review_app.command("assign")

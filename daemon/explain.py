@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select
 
-from daemon.scheduler import next_action_at, reminder_wait, state_of
+from daemon.scheduler import PAYMENT_REVIEW, next_action_at, reminder_wait, state_of
 from ledger.errors import InputError
 from ledger.invoices import find_by_number, resolve_refs
 from ledger.models import OPEN_STATUSES
@@ -27,6 +27,7 @@ _ROW = (
         customers.c.email_bounced_at,
         customers.c.segment,
         customers.c.country,
+        PAYMENT_REVIEW,
     )
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))

@@ -322,9 +322,15 @@ class Pipeline:
                         review = True
                 notes.append(note)
             else:
+                # The invoice it is about, when that is one invoice: no reminder for it
+                # while a human decides.
+                about = {a.invoice_id for a in d.allocations} | {i.id for i in cand.referenced}
                 reviews.open_item(conn, now, f"payment {pid} of {fact.amount} {fact.currency}: "
                                   f"{d.review}", inbound_id=inbound_id, payment_id=pid,
+                                  invoice_id=next(iter(about)) if len(about) == 1 else None,
                                   proposal=reconcile.proposal_json(d, fact.currency))  # fmt: skip
+                if len(about) == 1:
+                    reschedule(conn, next(iter(about)), rules, now)
                 notes.append(f"{fact.amount} {fact.currency}: review ({d.review})")
                 review = True
         if not facts.payments:

@@ -228,11 +228,23 @@ def accept(conn: Connection, item_id: int, now: dt.datetime, schedule: Schedule,
         receipts(p["id"], allocs)
     pay_store.refresh_status(conn, p["id"])
     _close(conn, item, "accepted", why, now)
+    if item["invoice_id"] is not None:
+        _reschedule(conn, item["invoice_id"], schedule)
     return (
         f"payment {p['id']}: "
         + ", ".join(f"{a.number} {a.amount}" for a in allocs)
         + (f"; {credit} kept as credit" if credit else "")
     )
+
+
+def _reschedule(conn: Connection, invoice_id: int, schedule: Schedule) -> None:
+    row = conn.execute(
+        select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
+               customers.c.country)
+        .join(customers, customers.c.id == invoices.c.customer_id)
+        .where(invoices.c.id == invoice_id)).mappings().one()  # fmt: skip
+    conn.execute(update(invoices).where(invoices.c.id == invoice_id)
+                 .values(next_action_at=schedule(row)))  # fmt: skip
 
 
 def _add_credit(conn: Connection, p: RowMapping, customer: str | None, minor: int,
@@ -245,12 +257,16 @@ def _add_credit(conn: Connection, p: RowMapping, customer: str | None, minor: in
                   detail={"credit": str(from_minor(minor, p["currency"])), "customer": customer})  # fmt: skip
 
 
-def reject(conn: Connection, item_id: int, now: dt.datetime, reason: str) -> str:
-    """Close a review item without applying anything; its payment stays unapplied."""
+def reject(conn: Connection, item_id: int, now: dt.datetime, reason: str,
+           schedule: Schedule | None = None) -> str:  # fmt: skip
+    """Close a review item without applying anything; its payment stays unapplied (and
+    the invoice it was about is chased again)."""
     item = _item(conn, item_id)
     _close(conn, item, "rejected", reason, now)
     if item["payment_id"] is not None:
         pay_store.refresh_status(conn, item["payment_id"])
+    if item["invoice_id"] is not None and schedule is not None:
+        _reschedule(conn, item["invoice_id"], schedule)
     return f"review item {item_id} rejected: {reason}"
 
 
@@ -299,6 +315,8 @@ def assign(conn: Connection, item_id: int, numbers: list[str], now: dt.datetime,
         msg += f"; {from_minor(left, cur)} kept as credit of {owner}"
     pay_store.refresh_status(conn, p["id"])
     _close(conn, item, "assigned", why, now)
+    if item["invoice_id"] is not None:
+        _reschedule(conn, item["invoice_id"], schedule)
     return msg
 
 

@@ -13,12 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, RowMapping, bindparam, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, exists, select, update
 
 from daemon import faults
 from ledger import events, reviews
 from ledger.models import InvoiceStatus
-from ledger.schema import customers, invoices
+from ledger.schema import customers, invoices, review_items
 from ledger.store import Store
 from outbox import queue
 from rules.calendar import in_window, is_business_day, slot
@@ -29,19 +29,19 @@ log = structlog.get_logger("arclerk.scheduler")
 
 
 # Built once: constructing a statement per call costs more than executing it.
+#: whether a payment naming this invoice waits for review (no reminder meanwhile)
+PAYMENT_REVIEW = (
+    exists().where(review_items.c.invoice_id == invoices.c.id, review_items.c.status == "open",
+                   review_items.c.payment_id.is_not(None))
+    .label("payment_review")
+)  # fmt: skip
 _DECIDE = (
-    select(
-        invoices,
-        customers.c.timezone,
-        customers.c.email,
-        customers.c.email_bounced_at,
-        customers.c.segment,
-        customers.c.country,
-    )
+    select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at,
+           customers.c.segment, customers.c.country, PAYMENT_REVIEW)
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
-)
+)  # fmt: skip
 _NEXT_ACTION = update(invoices).where(invoices.c.id == bindparam("_id")).values(
     next_action_at=bindparam("when"))  # fmt: skip
 
@@ -58,7 +58,7 @@ def state_of(row: Mapping[Any, Any], bounced: bool) -> DunningState:
         promised_until=row["promised_until"], contact_bounced=bounced,
         needs_mailing=row["needs_mailing"], customer_id=row["customer_id"],
         segment=row.get("segment") or "", country=row.get("country") or "",
-        hold_until=row.get("hold_until"),
+        hold_until=row.get("hold_until"), payment_in_review=bool(row.get("payment_review")),
     )  # fmt: skip
 
 

@@ -33,6 +33,7 @@ class DunningState:
     segment: str = ""  # picks the ladder (rules: dunning.segments)
     country: str = ""  # public holidays (rules: dunning.calendar)
     hold_until: dt.date | None = None  # an out-of-office return date: no reminder before
+    payment_in_review: bool = False  # a payment naming it waits for a human
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def next_step(state: DunningState, today: dt.date, rules: Rules) -> Decision:
             return Decision(Action.NONE, None, resume,
                             f"paused: payment promised for {state.promised_until}")  # fmt: skip
         ends_promise = True
+    if state.payment_in_review:
+        return Decision(Action.NONE, None, None,
+                        "held: a payment for it waits for review", ends_promise)  # fmt: skip
     if state.hold_until is not None and today < state.hold_until:
         return Decision(Action.NONE, None, state.hold_until,
                         f"held: the customer is away until {state.hold_until} (out of office)",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Workspace, invoice, make_workspace, reply
+from tests.helpers import Workspace, bank_notification, invoice, make_workspace, reply
 
 pytestmark = pytest.mark.acceptance
 INV = "INV-2026-0001"
@@ -91,3 +91,21 @@ def test_an_out_of_office_holds_the_next_step_until_the_return_date(ws: Workspac
     assert not any(
         m["To"] == "ap@c1.example" and "Out of Office" in (m["Subject"] or "") for m in ws.sent()
     )
+
+
+def test_no_reminder_while_a_payment_for_the_invoice_waits_for_review(ws: Workspace) -> None:
+    """A payment naming the invoice but in the wrong currency waits for a human; the
+    customer is not reminded meanwhile. Once the item is rejected, the ladder resumes."""
+    raw = bank_notification("119.00", INV, msgid="<usd@bank.example>", txn="U1").replace(
+        "EUR 119.00", "USD 119.00")  # fmt: skip
+    ws.deliver(raw)
+    ws.cli("run", "--once", "--now", "2026-12-02T09:00:00+00:00")
+    ws.cli("run", "--once", "--now", "2026-12-04T09:00:00+00:00")
+    assert ws.invoices()[INV]["reminders"] == []
+    why = ws.json("explain", INV, "--now", "2026-12-04T09:00:00+00:00", "--json")["next"]["reason"]
+    assert "waits for review" in why
+    item = ws.json("review", "list", "--json")[0]
+    ws.cli("review", "reject", str(item["id"]), "--reason", "refunded to the customer",
+           "--now", "2026-12-04T10:00:00+00:00")  # fmt: skip
+    ws.cli("run", "--once", "--now", "2026-12-05T09:00:00+00:00")
+    assert [r["step"] for r in ws.invoices()[INV]["reminders"]] == ["first"]
