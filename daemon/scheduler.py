@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import Connection, RowMapping, bindparam, exists, select, update
 
-from daemon import faults
+from daemon import charges, faults
 from ledger import events, reviews
 from ledger.models import InvoiceStatus
 from ledger.schema import customers, invoices, review_items
@@ -59,6 +59,7 @@ def state_of(row: Mapping[Any, Any], bounced: bool) -> DunningState:
         needs_mailing=row["needs_mailing"], customer_id=row["customer_id"],
         segment=row.get("segment") or "", country=row.get("country") or "",
         hold_until=row.get("hold_until"), payment_in_review=bool(row.get("payment_review")),
+        handed_off=row.get("handed_off_at") is not None,
     )  # fmt: skip
 
 
@@ -147,7 +148,7 @@ def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int =
             visited.update(fresh)
         if queued:
             faults.point("after_enqueue")
-        if len(ids) < batch or not fresh:
+        if not fresh:  # (a fee invoice made by this tick is mailed by it too)
             return queued
 
 
@@ -183,15 +184,27 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
     elif decision.action is Action.REMIND:
         assert decision.step is not None
         step = decision.step
+        charged = charges.charge(conn, row, step, rules, today, now)
         mid = queue.enqueue(conn, idem_key=f"reminder:{invoice_id}:{step.name}", kind="reminder",
                             recipient=row["email"], now=now, domain=domain,
                             invoice_id=invoice_id, step=step.name,
-                            params={"template": step.template, "tone": step.tone})  # fmt: skip
+                            params={"template": step.template, "tone": step.tone, **charged})  # fmt: skip
         queued += 1 if mid else 0
         conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(
             steps_sent=row["steps_sent"] + 1, last_mail_on=today, last_reminder_on=today))  # fmt: skip
         events.record(conn, now, "reminder_queued", decision.reason, invoice_id=invoice_id,
                       rule=f"dunning.ladder.{step.name}")  # fmt: skip
+    elif decision.action is Action.HANDOFF:
+        handoff = rules.dunning.handoff
+        assert handoff is not None
+        mid = queue.enqueue(conn, idem_key=f"handoff:{invoice_id}", kind="handoff",
+                            recipient=handoff.email, now=now, domain=domain,
+                            invoice_id=invoice_id,
+                            params={"reason": decision.reason})  # fmt: skip
+        queued += 1 if mid else 0
+        conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(handed_off_at=now))
+        events.record(conn, now, "handed_off", decision.reason, invoice_id=invoice_id,
+                      rule="dunning.handoff", detail={"agency": handoff.email})  # fmt: skip
     reschedule(conn, invoice_id, rules, now)
     bound.info("dunning_decision")
     return queued

@@ -99,6 +99,9 @@ invoices = Table(
     Column("content_hash", String(64), nullable=False),
     Column("promised_until", Date, nullable=True),
     Column("hold_until", Date, nullable=True),  # no reminder before (an out-of-office)
+    # a fee invoice (reminder fees, interest) names the invoice it charges for
+    Column("fee_for", Integer, ForeignKey("invoices.id"), nullable=True),
+    Column("handed_off_at", UTCDateTime, nullable=True),  # passed to a collections agency
     Column("next_action_at", UTCDateTime, nullable=True, index=True),
     Column("steps_sent", Integer, nullable=False, server_default="0"),
     Column("last_mail_on", Date, nullable=True),

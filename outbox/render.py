@@ -83,13 +83,18 @@ class Renderer:
         self.text_env = jinja2.Environment(  # noqa: S701 - text/plain parts, never HTML
             loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
         )
+        for env in (self.html_env, self.text_env):
+            env.filters["decimal"] = Decimal  # amounts travel as strings, never floats
 
-    def context(self, inv: Invoice | None, **extra: Any) -> dict[str, Any]:
+    def context(
+        self, inv: Invoice | None, *, lang: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """Template variables; `lang` (default: the customer's) picks wording and formats."""
         cur = inv.currency if inv else "EUR"
-        lang = inv.customer.language.lower()[:2] if inv else "en"
+        lang = lang or (inv.customer.language.lower()[:2] if inv else "en")
         lang = lang if lang in LANGUAGES else "en"
         return {"inv": inv, "seller": self.seller, "money": _money(cur, lang), "pct": _pct,
-                "d": _date(lang), "lang": lang, **extra}  # fmt: skip
+                "d": _date(lang), "lang": lang, "charges": None, **extra}  # fmt: skip
 
     def _pick(self, env: jinja2.Environment, template: str, ext: str, lang: str) -> jinja2.Template:
         """`<template>.<lang>.<ext>` for the customer's language, else `<template>.<ext>`."""

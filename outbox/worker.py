@@ -40,6 +40,7 @@ SUBJECTS = {
     "final": "Final notice: invoice {number}",
     "receipt": "Thank you: invoice {number} is paid",
     "part_payment": "Payment received for invoice {number}",
+    "handoff": "Collection case: invoice {number} ({customer})",
 }
 #: subjects in the customer's language; the invoice number is always in them
 SUBJECTS_BY_LANG = {
@@ -107,17 +108,28 @@ class Mailer:
         else:
             assert inv is not None
             subjects = SUBJECTS_BY_LANG.get(inv.customer.language.lower()[:2], SUBJECTS)
+            if row.kind == "handoff":  # to the collections agency, not the customer
+                subjects = SUBJECTS
             if row.kind == "reminder":
                 template = row.params["template"]
                 subject = subjects[row.params.get("tone", "friendly")]
             else:
                 template = row.kind
                 subject = subjects[row.kind]
-            subject = subject.format(number=inv.number, seller=seller.name)
+            subject = subject.format(
+                number=inv.number, seller=seller.name, customer=inv.customer.name
+            )
             paid = row.params.get("paid")
-            ctx = self.renderer.context(inv, subject=subject, paid=Decimal(paid) if paid else None)
+            charges = {k: row.params.get(k) for k in ("fee", "interest", "interest_from", "interest_to",
+                                                      "compensation", "law", "fee_invoice",
+                                                      "charges_total")}  # fmt: skip
+            if not charges["fee_invoice"]:
+                charges = {}
+            ctx = self.renderer.context(inv, subject=subject, paid=Decimal(paid) if paid else None,
+                                        charges=charges or None, reason=row.params.get("reason", ""),
+                                        lang="en" if row.kind == "handoff" else None)  # fmt: skip
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
-            if row.kind in ("invoice", "copy"):
+            if row.kind in ("invoice", "copy", "handoff"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))
             if row.kind == "copy":
                 auto = "auto-replied"

@@ -16,6 +16,7 @@ class Action(enum.StrEnum):
     NONE = "none"  #: nothing to do today
     SEND_INVOICE = "send_invoice"  #: mail the invoice itself (a draft reached its issue date)
     REMIND = "remind"  #: mail the next ladder step
+    HANDOFF = "handoff"  #: pass the case to the collections agency (rules: dunning.handoff)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class DunningState:
     country: str = ""  # public holidays (rules: dunning.calendar)
     hold_until: dt.date | None = None  # an out-of-office return date: no reminder before
     payment_in_review: bool = False  # a payment naming it waits for a human
+    handed_off: bool = False  # passed to collections: it has left the ladder
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ def next_step(state: DunningState, today: dt.date, rules: Rules) -> Decision:
             return Decision(Action.NONE, None, resume,
                             f"paused: payment promised for {state.promised_until}")  # fmt: skip
         ends_promise = True
+    if state.handed_off:
+        return Decision(Action.NONE, None, None, "handed off to collections: left the ladder")
     if state.payment_in_review:
         return Decision(Action.NONE, None, None,
                         "held: a payment for it waits for review", ends_promise)  # fmt: skip
@@ -111,7 +115,16 @@ def next_step(state: DunningState, today: dt.date, rules: Rules) -> Decision:
                         ends_promise)  # fmt: skip
     ladder, source = ladder_for(state, rules)
     if state.steps_sent >= len(ladder):
-        return Decision(Action.NONE, None, None, f"ladder finished ({source})", ends_promise)
+        handoff = rules.dunning.handoff
+        if handoff is None or not ladder or state.last_reminder_on is None:
+            return Decision(Action.NONE, None, None, f"ladder finished ({source})", ends_promise)
+        when = state.last_reminder_on + dt.timedelta(days=handoff.after_days)
+        if not_before:
+            when = max(when, not_before)
+        why = f"{handoff.after_days} days after the final step, unpaid: hand-off to {handoff.email}"
+        if today >= when:
+            return Decision(Action.HANDOFF, None, None, why, ends_promise)
+        return Decision(Action.NONE, None, when, f"ladder finished; {why} on {when}", ends_promise)
     step = ladder[state.steps_sent]
     planned = step_date(state, step, rules)
     candidates = [planned]
@@ -152,7 +165,9 @@ def simulate(state: DunningState, start: dt.date, end: dt.date,
             day = d.next_on if d.next_on > day else day + dt.timedelta(days=1)
             continue
         out.append((day, d))
-        if d.action is Action.SEND_INVOICE:
+        if d.action is Action.HANDOFF:
+            state = replace(state, handed_off=True)
+        elif d.action is Action.SEND_INVOICE:
             state = replace(state, needs_mailing=False, last_mail_on=day,
                             status=InvoiceStatus.SENT if state.status is InvoiceStatus.DRAFT
                             else state.status)  # fmt: skip

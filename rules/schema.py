@@ -22,6 +22,9 @@ class Step(_Strict):
     #: how days_after_due is counted: calendar days, or business days of the customer's
     #: country (weekends and public holidays skipped)
     unit: Literal["calendar_days", "business_days"] = "calendar_days"
+    #: a fixed fee charged with this step, on a separate fee invoice (never by editing
+    #: the issued invoice)
+    fee: Decimal | None = Field(default=None, gt=0)
 
 
 def _check_ladder(ladder: tuple[Step, ...]) -> None:
@@ -64,6 +67,30 @@ class SendWindow(_Strict):
         return self
 
 
+class RateFrom(_Strict):
+    from_: dt.date = Field(alias="from")
+    rate: Decimal = Field(ge=-5, le=50)
+
+
+class Interest(_Strict):
+    """Statutory late-payment interest (rules/interest.py), charged with the final notice
+    on a separate fee invoice."""
+
+    preset: Literal["none", "eu_late_payment", "de_bgb_b2b", "de_bgb_b2c", "uk_late_payment"] = (
+        "none"
+    )
+    #: reference rates by half-year, replacing the preset's built-in table
+    rates: tuple[RateFrom, ...] = ()
+    fixed_compensation: bool = True  # the preset's flat sum (EUR 40, GBP 40/70/100)
+
+
+class Handoff(_Strict):
+    """After the final notice, the case goes to a collections agency by email."""
+
+    after_days: int = Field(default=14, ge=0, le=365)
+    email: str = Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
 class Dunning(_Strict):
     ladder: tuple[Step, ...] = Field(min_length=0)
     #: ladders per customer segment (`customer.segment` in the import) and per customer id;
@@ -72,6 +99,8 @@ class Dunning(_Strict):
     customers: dict[str, LadderOverride] = {}
     calendar: Calendar = Calendar()
     send_window: SendWindow | None = None  # None: reminders go out in the first cycle of their day
+    interest: Interest = Interest()
+    handoff: Handoff | None = None  # None: the ladder simply ends
     min_days_between_reminders: int = Field(default=7, ge=0, le=90)
     promise_grace_days: int = Field(default=2, ge=0, le=60)
     promise_default_days: int = Field(default=7, ge=1, le=90)

@@ -109,3 +109,61 @@ def test_no_reminder_while_a_payment_for_the_invoice_waits_for_review(ws: Worksp
            "--now", "2026-12-04T10:00:00+00:00")  # fmt: skip
     ws.cli("run", "--once", "--now", "2026-12-05T09:00:00+00:00")
     assert [r["step"] for r in ws.invoices()[INV]["reminders"]] == ["first"]
+
+
+CHARGES_RULES = """\
+dunning:
+  ladder:
+    - {name: first, days_after_due: 3, template: reminder_first, tone: friendly}
+    - {name: second, days_after_due: 14, template: reminder_second, tone: firm, fee: "5.00"}
+    - {name: final, days_after_due: 30, template: final_notice, tone: final}
+  interest:
+    preset: de_bgb_b2b
+    rates: [{from: 2026-07-01, rate: "2.00"}]
+  handoff: {after_days: 7, email: collections@agency.example}
+"""
+
+
+def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_path: Path) -> None:
+    """A German B2B customer: the second reminder charges a 5.00 fee, the final notice
+    statutory interest (§ 288 Abs. 2 BGB: 2.00 + 9 = 11% on 1,190.00 for 30 days = 10.76)
+    and the EUR 40 flat fee, each on a separate fee invoice; the issued invoice is never
+    edited; a week after the final notice the case goes to the agency, with the PDF."""
+    w = make_workspace(tmp_path)
+    w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
+    (tmp_path / "rules.yaml").write_text(CHARGES_RULES)
+    inv = invoice(INV, "C1", "ap@c1.example", "1000.00", "2026-11-01", "2026-12-01", status="sent")
+    inv["customer"]["language"] = "de"
+    (tmp_path / "inv.json").write_text(json.dumps([inv]))
+    w.cli("import", "inv.json")
+    for day in ("2026-12-04", "2026-12-15"):
+        w.cli("run", "--once", "--now", f"{day}T09:00:00+00:00")
+    book = w.invoices()
+    assert book[f"{INV}-F1"]["total"] == "5.00"
+    second = next(m for m in w.sent() if m["Subject"] == f"2. Mahnung: Rechnung {INV}")
+    text = second.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"gesonderten Rechnung {INV}-F1" in text
+    assert "Mahngebühr                     5,00 EUR" in text
+    assert any(
+        m["Subject"].startswith(f"Rechnung {INV}-F1") for m in w.sent()
+    )  # the fee invoice itself, with its PDF
+    w.cli("run", "--once", "--now", "2026-12-31T09:00:00+00:00")
+    book = w.invoices()
+    assert book[f"{INV}-F2"]["total"] == "50.76"
+    assert book[INV]["total"] == "1190.00"  # never edited
+    final = next(m for m in w.sent() if m["Subject"] == f"Letzte Mahnung: Rechnung {INV}")
+    text = final.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Verzugszinsen                  10,76 EUR (2026-12-02 bis 2026-12-31)" in text
+    assert "Verzugspauschale               40,00 EUR" in text
+    assert "§ 288 Abs. 2 BGB" in text
+    w.cli("run", "--once", "--now", "2027-01-06T09:00:00+00:00")
+    assert not any(m["To"] == "collections@agency.example" for m in w.sent())
+    w.cli("run", "--once", "--now", "2027-01-07T09:00:00+00:00")
+    handoff = [m for m in w.sent() if m["To"] == "collections@agency.example"]
+    assert len(handoff) == 1
+    assert handoff[0]["Subject"] == f"Collection case: invoice {INV} (C1 Ltd)"
+    assert [p.get_filename() for p in handoff[0].iter_attachments()] == [f"{INV}.pdf"]
+    assert "hand-off" in handoff[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    w.cli("run", "--once", "--now", "2027-02-07T09:00:00+00:00")
+    assert len([m for m in w.sent() if m["To"] == "collections@agency.example"]) == 1
+    assert "handed off" in w.json("explain", INV, "--json")["next"]["reason"]
