@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select
 
-from daemon.scheduler import PAYMENT_REVIEW, next_action_at, reminder_wait, state_of
+from daemon.scheduler import PAYMENT_REVIEW, next_action_at, reminder_wait, slot_key, state_of
 from ledger.errors import InputError
 from ledger.invoices import find_by_number, resolve_refs
 from ledger.models import OPEN_STATUSES
@@ -110,7 +110,7 @@ def forecast(conn: Connection, rules: Rules, now: dt.datetime, days: int) -> lis
         end = horizon.astimezone(ZoneInfo(tz)).date()
         state = state_of(row, row["email_bounced_at"] is not None)
         for day, d in simulate(state, start, end, rules):
-            at = (slot(day, tz, window.start, window.end, row["number"]) if window
+            at = (slot(day, tz, window.start, window.end, slot_key(row, rules)) if window
                   and d.action is Action.REMIND else None)  # fmt: skip
             if day == start and at is not None and at < now:
                 at = now

@@ -92,7 +92,13 @@ def next_action_at(row: Mapping[Any, Any], rules: Rules, now: dt.datetime) -> dt
         return local_midnight_utc(decision.next_on, tz)
     # The next step's own slot; anything else looked at then (e.g. a promise ending) is
     # decided on that day too.
-    return slot(decision.next_on, tz, window.start, window.end, f"{row['number']}")
+    return slot(decision.next_on, tz, window.start, window.end, slot_key(row, rules))
+
+
+def slot_key(row: Mapping[Any, Any], rules: Rules) -> str:
+    """What spreads mails across the send window: the invoice, or — when a customer gets
+    one mail for all its due reminders — the customer, so they fall due together."""
+    return str(row["customer_id"] if rules.dunning.one_mail_per_customer else row["number"])
 
 
 def reminder_wait(row: Mapping[Any, Any], rules: Rules, now: dt.datetime,
@@ -106,7 +112,7 @@ def reminder_wait(row: Mapping[Any, Any], rules: Rules, now: dt.datetime,
     tz = row["timezone"]
     country = row.get("country") or rules.dunning.calendar.default_country
     day = now.astimezone(ZoneInfo(tz)).date()
-    key = f"{row['number']}"
+    key = slot_key(row, rules)
     for _ in range(30):  # bounded: a long run of holidays is still finite
         allowed = not rules.dunning.calendar.business_days or is_business_day(day, country)
         if allowed:
@@ -143,7 +149,12 @@ def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int =
                 .with_for_update(skip_locked=True)
             )]  # fmt: skip
             fresh = [i for i in ids if i not in visited]
-            for invoice_id in fresh:
+            single = fresh
+            if rules.dunning.one_mail_per_customer:
+                groups, single = _groups(conn, fresh, rules, now)
+                for entries in groups:
+                    queued += _act_group(conn, entries, rules, now, domain)
+            for invoice_id in single:
                 queued += _act(conn, invoice_id, rules, now, domain)
             visited.update(fresh)
         if queued:
@@ -152,19 +163,77 @@ def tick(store: Store, rules: Rules, now: dt.datetime, domain: str, batch: int =
             return queued
 
 
+Entry = tuple[RowMapping, dt.date, Decision]
+
+
+def _groups(conn: Connection, ids: list[int], rules: Rules,
+            now: dt.datetime) -> tuple[list[list[Entry]], list[int]]:  # fmt: skip
+    """Split due invoices into customers with several reminders that may go now (one
+    statement each) and the rest (acted on one by one)."""
+    by_customer: dict[str, list[Entry]] = {}
+    for invoice_id in ids:
+        row, today, decision = _decide(conn, invoice_id, rules, now)
+        if decision.action is Action.REMIND and not reminder_wait(row, rules, now, decision):
+            by_customer.setdefault(row["customer_id"], []).append((row, today, decision))
+    groups = [entries for entries in by_customer.values() if len(entries) > 1]
+    grouped = {e[0]["id"] for entries in groups for e in entries}
+    return groups, [i for i in ids if i not in grouped]
+
+
+def _end_promise(conn: Connection, row: RowMapping, now: dt.datetime) -> None:
+    status = (InvoiceStatus.PARTIALLY_PAID if row["open_minor"] < row["total_minor"]
+              else InvoiceStatus.SENT)  # fmt: skip
+    conn.execute(update(invoices).where(invoices.c.id == row["id"])
+                 .values(status=status.value, promised_until=None))  # fmt: skip
+    events.record(conn, now, "promise_broken",
+                  f"promised date {row['promised_until']} passed unpaid; dunning resumes",
+                  invoice_id=row["id"], rule="dunning.promise_grace_days",
+                  detail={"to": status.value})  # fmt: skip
+
+
+_TONES = ("friendly", "firm", "final")
+
+
+def _act_group(conn: Connection, entries: list[Entry], rules: Rules, now: dt.datetime,
+               domain: str) -> int:  # fmt: skip
+    """One mail for several of a customer's invoices whose reminders are due: a statement
+    listing them all, each invoice advancing its own ladder (and paying its own charges)."""
+    first = entries[0][0]
+    items = []
+    for row, today, decision in entries:
+        assert decision.step is not None
+        if decision.ends_promise:
+            _end_promise(conn, row, now)
+        charged = charges.charge(conn, row, decision.step, rules, today, now)
+        items.append({"invoice_id": row["id"], "number": row["number"], "step": decision.step.name,
+                      "tone": decision.step.tone, **charged})  # fmt: skip
+    key = ",".join(f"{i['invoice_id']}:{i['step']}" for i in items)
+    tone = max((i["tone"] for i in items), key=_TONES.index)
+    mid = queue.enqueue(conn, idem_key=f"statement:{first['customer_id']}:{key}", kind="statement",
+                        recipient=first["email"], now=now, domain=domain,
+                        invoice_id=first["id"], step=None,
+                        params={"items": items, "tone": tone})  # fmt: skip
+    numbers = [i["number"] for i in items]
+    for row, today, decision in entries:
+        assert decision.step is not None
+        conn.execute(update(invoices).where(invoices.c.id == row["id"]).values(
+            steps_sent=row["steps_sent"] + 1, last_mail_on=today, last_reminder_on=today))  # fmt: skip
+        others = ", ".join(n for n in numbers if n != row["number"])
+        events.record(conn, now, "reminder_queued",
+                      f"{decision.reason}; in one statement with {others}",
+                      invoice_id=row["id"], rule=f"dunning.ladder.{decision.step.name}",
+                      detail={"grouped_with": others})  # fmt: skip
+        reschedule(conn, row["id"], rules, now)
+    log.info("dunning_statement", customer=first["customer_id"], invoices=numbers)
+    return 1 if mid else 0
+
+
 def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, domain: str) -> int:
     row, today, decision = _decide(conn, invoice_id, rules, now)
     bound = log.bind(invoice=row["number"], action=decision.action.value, reason=decision.reason)
     queued = 0
     if decision.ends_promise:
-        status = (InvoiceStatus.PARTIALLY_PAID if row["open_minor"] < row["total_minor"]
-                  else InvoiceStatus.SENT)  # fmt: skip
-        conn.execute(update(invoices).where(invoices.c.id == invoice_id)
-                     .values(status=status.value, promised_until=None))  # fmt: skip
-        events.record(conn, now, "promise_broken",
-                      f"promised date {row['promised_until']} passed unpaid; dunning resumes",
-                      invoice_id=invoice_id, rule="dunning.promise_grace_days",
-                      detail={"to": status.value})  # fmt: skip
+        _end_promise(conn, row, now)
     if decision.action is Action.SEND_INVOICE:
         mid = queue.enqueue(conn, idem_key=f"invoice:{invoice_id}", kind="invoice",
                             recipient=row["email"], now=now, domain=domain,

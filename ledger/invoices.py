@@ -379,15 +379,20 @@ def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any
     )
     if status:
         query = query.where(invoices.c.status == status)
-    reminders: dict[int, list[dict[str, str]]] = {}
+    reminders: dict[int, list[dict[str, Any]]] = {}
     for r in conn.execute(
-        select(outbox.c.invoice_id, outbox.c.step, outbox.c.sent_at)
-        .where(outbox.c.kind == "reminder", outbox.c.sent_at.is_not(None))
+        select(outbox.c.invoice_id, outbox.c.kind, outbox.c.step, outbox.c.sent_at, outbox.c.params)
+        .where(outbox.c.kind.in_(["reminder", "statement"]), outbox.c.sent_at.is_not(None))
         .order_by(outbox.c.sent_at, outbox.c.id)
     ).mappings():
-        reminders.setdefault(r["invoice_id"], []).append(
-            {"step": r["step"], "sent_at": r["sent_at"].isoformat()}
-        )
+        sent_at = r["sent_at"].isoformat()
+        if r["kind"] == "statement":  # one mail reminding several invoices of a customer
+            for item in json.loads(r["params"]).get("items", []):
+                reminders.setdefault(item["invoice_id"], []).append(
+                    {"step": item["step"], "sent_at": sent_at, "statement": True}
+                )
+            continue
+        reminders.setdefault(r["invoice_id"], []).append({"step": r["step"], "sent_at": sent_at})
     out = []
     for r in conn.execute(query).mappings():
         cur = r["currency"]

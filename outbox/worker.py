@@ -41,6 +41,7 @@ SUBJECTS = {
     "receipt": "Thank you: invoice {number} is paid",
     "part_payment": "Payment received for invoice {number}",
     "handoff": "Collection case: invoice {number} ({customer})",
+    "statement": "Statement: {count} overdue invoices",
 }
 #: subjects in the customer's language; the invoice number is always in them
 SUBJECTS_BY_LANG = {
@@ -53,6 +54,7 @@ SUBJECTS_BY_LANG = {
         "final": "Letzte Mahnung: Rechnung {number}",
         "receipt": "Vielen Dank: Rechnung {number} ist bezahlt",
         "part_payment": "Zahlungseingang zu Rechnung {number}",
+        "statement": "Kontoauszug: {count} überfällige Rechnungen",
     },
     "fr": {
         "invoice": "Facture {number} de {seller}",
@@ -62,6 +64,7 @@ SUBJECTS_BY_LANG = {
         "final": "Mise en demeure : facture {number}",
         "receipt": "Merci : la facture {number} est réglée",
         "part_payment": "Paiement reçu pour la facture {number}",
+        "statement": "Relevé : {count} factures échues",
     },
 }
 
@@ -110,15 +113,17 @@ class Mailer:
             subjects = SUBJECTS_BY_LANG.get(inv.customer.language.lower()[:2], SUBJECTS)
             if row.kind == "handoff":  # to the collections agency, not the customer
                 subjects = SUBJECTS
-            if row.kind == "reminder":
+            if row.kind == "statement":
+                template, subject = "statement", subjects["statement"]
+            elif row.kind == "reminder":
                 template = row.params["template"]
                 subject = subjects[row.params.get("tone", "friendly")]
             else:
                 template = row.kind
                 subject = subjects[row.kind]
-            subject = subject.format(
-                number=inv.number, seller=seller.name, customer=inv.customer.name
-            )
+            items = row.params.get("items", [])
+            subject = subject.format(number=inv.number, seller=seller.name, customer=inv.customer.name,
+                                     count=len(items))  # fmt: skip
             paid = row.params.get("paid")
             charges = {k: row.params.get(k) for k in ("fee", "interest", "interest_from", "interest_to",
                                                       "compensation", "law", "fee_invoice",
@@ -128,6 +133,12 @@ class Mailer:
             ctx = self.renderer.context(inv, subject=subject, paid=Decimal(paid) if paid else None,
                                         charges=charges or None, reason=row.params.get("reason", ""),
                                         lang="en" if row.kind == "handoff" else None)  # fmt: skip
+            if row.kind == "statement":
+                with self.store.read() as conn:
+                    ctx["items"] = [
+                        {**it, "inv": inv_store.load(conn, it["invoice_id"])} for it in items
+                    ]
+                ctx["tone"] = row.params.get("tone", "friendly")
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
             if row.kind in ("invoice", "copy", "handoff"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))

@@ -101,6 +101,9 @@ class Dunning(_Strict):
     send_window: SendWindow | None = None  # None: reminders go out in the first cycle of their day
     interest: Interest = Interest()
     handoff: Handoff | None = None  # None: the ladder simply ends
+    #: a customer with several reminders due at once gets one mail listing them all (a
+    #: statement); each invoice still advances its own ladder
+    one_mail_per_customer: bool = False
     min_days_between_reminders: int = Field(default=7, ge=0, le=90)
     promise_grace_days: int = Field(default=2, ge=0, le=60)
     promise_default_days: int = Field(default=7, ge=1, le=90)

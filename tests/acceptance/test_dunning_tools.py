@@ -167,3 +167,33 @@ def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_pa
     w.cli("run", "--once", "--now", "2027-02-07T09:00:00+00:00")
     assert len([m for m in w.sent() if m["To"] == "collections@agency.example"]) == 1
     assert "handed off" in w.json("explain", INV, "--json")["next"]["reason"]
+
+
+def test_three_overdue_invoices_of_one_customer_get_one_reminder(tmp_path: Path) -> None:
+    """With `one_mail_per_customer`, a customer whose three reminders fall due together
+    gets one statement naming all three; each invoice still records its own step; another
+    customer with one invoice gets its usual reminder."""
+    w = make_workspace(tmp_path)
+    w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
+    (tmp_path / "rules.yaml").write_text("dunning:\n  one_mail_per_customer: true\n")
+    (tmp_path / "inv.json").write_text(json.dumps(
+        [invoice(f"INV-2026-000{i}", "C1", "ap@c1.example", f"{i}00.00", "2026-11-01", "2026-12-01",
+                 status="sent") for i in (1, 2, 3)]
+        + [invoice("INV-2026-0009", "C2", "ap@c2.example", "50.00", "2026-11-01", "2026-12-01", status="sent")]))  # fmt: skip
+    w.cli("import", "inv.json")
+    w.cli("run", "--once", "--now", "2026-12-04T09:00:00+00:00")
+    to_c1 = [m for m in w.sent() if m["To"] == "ap@c1.example"]
+    assert len(to_c1) == 1
+    assert to_c1[0]["Subject"] == "Statement: 3 overdue invoices"
+    body = to_c1[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    for n in ("INV-2026-0001", "INV-2026-0002", "INV-2026-0003"):
+        assert n in body
+    assert "Total open: EUR 714.00" in body  # 119 + 238 + 357
+    to_c2 = [m["Subject"] for m in w.sent() if m["To"] == "ap@c2.example"]
+    assert to_c2 == ["Reminder: invoice INV-2026-0009 is overdue"]
+    book = w.invoices()
+    assert all(
+        [r["step"] for r in book[f"INV-2026-000{i}"]["reminders"]] == ["first"] for i in (1, 2, 3)
+    )
+    w.cli("run", "--once", "--now", "2026-12-04T15:00:00+00:00")  # nothing doubles
+    assert len([m for m in w.sent() if m["To"] == "ap@c1.example"]) == 1
