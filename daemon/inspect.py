@@ -21,6 +21,8 @@ from parsers.auth import is_authenticated
 from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, classify
 
+_CONTRACT_INTENTS = {"claims_paid", "dispute", "promise_to_pay", "copy_request", "other"}
+
 
 def _store(cfg: Config) -> Store | None:
     url = cfg.database.url
@@ -79,7 +81,9 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
         b = facts.bounce
         return {
             "kind": verdict.kind.value,
-            "intent": verdict.intent if verdict.kind is Kind.CUSTOMER_REPLY else None,
+            # CONTRACT.md's intent values; finer ones (statement_request) are in "intents"
+            "intent": (verdict.intent if verdict.intent in _CONTRACT_INTENTS else "other")
+            if verdict.kind is Kind.CUSTOMER_REPLY else None,
             "invoice_refs": refs,
             "payments": payments,
             "promised_date": promised.isoformat() if promised else None,

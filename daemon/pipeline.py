@@ -376,6 +376,12 @@ class Pipeline:
     def _reply(self, conn: Connection, inbound_id: int, facts: ParsedMessage, verdict: Verdict,
                refs: list[str], customer_ids: list[str], now: dt.datetime) -> Outcome:  # fmt: skip
         kind = Kind.CUSTOMER_REPLY
+        statement_note = None
+        if "statement_request" in verdict.intents and len(customer_ids) == 1:
+            statement_note = self._statement(conn, inbound_id, facts, customer_ids[0], now)
+            if set(verdict.intents) == {"statement_request"}:
+                return Outcome(inbound_id, kind.value, statement_note,
+                               review="review" in statement_note)  # fmt: skip
         rows = [r for r in (inv_store.find_by_number(conn, n) for n in refs) if r is not None]
         if customer_ids:  # a customer can only steer its own invoices
             rows = [r for r in rows if r["customer_id"] in customer_ids]
@@ -425,6 +431,31 @@ class Pipeline:
                           invoice_id=r["id"], inbound_id=inbound_id)  # fmt: skip
         return Outcome(inbound_id, kind.value, "; ".join(notes),
                        review=any("review" in n for n in notes))  # fmt: skip
+
+    def _statement(self, conn: Connection, inbound_id: int, facts: ParsedMessage,
+                   customer_id: str, now: dt.datetime) -> str:  # fmt: skip
+        """A statement of account on request: every open invoice of the customer, in one
+        mail answering theirs; no ladder step advances."""
+        rows = list(conn.execute(select(invoices).where(
+            invoices.c.customer_id == customer_id, invoices.c.open_minor > 0,
+            invoices.c.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(invoices.c.due_date, invoices.c.number)).mappings())  # fmt: skip
+        if not rows:
+            reviews.open_item(conn, now, f"customer {customer_id} asks for a statement; nothing "
+                              "is open — answer by hand", inbound_id=inbound_id)  # fmt: skip
+            return f"statement requested by {customer_id}: nothing open (review)"
+        email, _tz = _contact(conn, customer_id)
+        items = [{"invoice_id": r["id"], "number": r["number"], "step": None} for r in rows]
+        queue.enqueue(conn, idem_key=f"statement-request:{inbound_id}", kind="statement",
+                      recipient=email, now=now, domain=self.ctx.domain, invoice_id=rows[0]["id"],
+                      in_reply_to=facts.message_id,
+                      params={"items": items, "tone": "friendly", "on_request": True})  # fmt: skip
+        events.record(conn, now, "statement_requested",
+                      f"statement of {len(rows)} open invoice(s) queued in answer to "
+                      f"{facts.message_id}", inbound_id=inbound_id,
+                      rule="classification.intents.statement_request",
+                      detail={"customer": customer_id, "invoices": [r["number"] for r in rows]})  # fmt: skip
+        return f"statement of {len(rows)} open invoice(s) queued for {customer_id}"
 
     def _promise(self, conn: Connection, inbound_id: int, facts: ParsedMessage, r: RowMapping,
                  base: dt.date, now: dt.datetime) -> str:  # fmt: skip

@@ -388,6 +388,8 @@ def list_rows(conn: Connection, status: str | None = None) -> list[dict[str, Any
         sent_at = r["sent_at"].isoformat()
         if r["kind"] == "statement":  # one mail reminding several invoices of a customer
             for item in json.loads(r["params"]).get("items", []):
+                if item.get("step") is None:  # a statement on request is no reminder
+                    continue
                 reminders.setdefault(item["invoice_id"], []).append(
                     {"step": item["step"], "sent_at": sent_at, "statement": True}
                 )

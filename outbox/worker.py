@@ -42,6 +42,7 @@ SUBJECTS = {
     "part_payment": "Payment received for invoice {number}",
     "handoff": "Collection case: invoice {number} ({customer})",
     "statement": "Statement: {count} overdue invoices",
+    "statement_request": "Statement of account: {count} open invoices",
 }
 #: subjects in the customer's language; the invoice number is always in them
 SUBJECTS_BY_LANG = {
@@ -55,6 +56,7 @@ SUBJECTS_BY_LANG = {
         "receipt": "Vielen Dank: Rechnung {number} ist bezahlt",
         "part_payment": "Zahlungseingang zu Rechnung {number}",
         "statement": "Kontoauszug: {count} überfällige Rechnungen",
+        "statement_request": "Kontoauszug: {count} offene Rechnungen",
     },
     "fr": {
         "invoice": "Facture {number} de {seller}",
@@ -65,6 +67,7 @@ SUBJECTS_BY_LANG = {
         "receipt": "Merci : la facture {number} est réglée",
         "part_payment": "Paiement reçu pour la facture {number}",
         "statement": "Relevé : {count} factures échues",
+        "statement_request": "Relevé de compte : {count} factures ouvertes",
     },
 }
 
@@ -114,7 +117,10 @@ class Mailer:
             if row.kind == "handoff":  # to the collections agency, not the customer
                 subjects = SUBJECTS
             if row.kind == "statement":
-                template, subject = "statement", subjects["statement"]
+                template = "statement"
+                subject = subjects[
+                    "statement_request" if row.params.get("on_request") else "statement"
+                ]
             elif row.kind == "reminder":
                 template = row.params["template"]
                 subject = subjects[row.params.get("tone", "friendly")]
@@ -139,6 +145,9 @@ class Mailer:
                         {**it, "inv": inv_store.load(conn, it["invoice_id"])} for it in items
                     ]
                 ctx["tone"] = row.params.get("tone", "friendly")
+                ctx["on_request"] = bool(row.params.get("on_request"))
+                if ctx["on_request"]:
+                    auto = "auto-replied"
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
             if row.kind in ("invoice", "copy", "handoff"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))

@@ -26,7 +26,7 @@ class Kind(enum.StrEnum):
     UNKNOWN = "unknown"  #: none of the above; a human should look
 
 
-INTENT_ORDER = ("dispute", "promise_to_pay", "claims_paid", "copy_request")
+INTENT_ORDER = ("dispute", "promise_to_pay", "claims_paid", "copy_request", "statement_request")
 _STRONG_AUTO = ("auto-submitted", "x-autoreply", "x-autorespond", "x-autoresponder",
                 "x-autoreply-from", "x-ms-exchange", "out-of-office-subject")  # fmt: skip
 

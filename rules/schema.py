@@ -184,7 +184,7 @@ class Invoicing(_Strict):
         return v
 
 
-Intent = Literal["dispute", "promise_to_pay", "claims_paid", "copy_request"]
+Intent = Literal["dispute", "promise_to_pay", "claims_paid", "copy_request", "statement_request"]
 
 
 class Classification(_Strict):

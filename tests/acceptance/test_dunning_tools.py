@@ -197,3 +197,23 @@ def test_three_overdue_invoices_of_one_customer_get_one_reminder(tmp_path: Path)
     )
     w.cli("run", "--once", "--now", "2026-12-04T15:00:00+00:00")  # nothing doubles
     assert len([m for m in w.sent() if m["To"] == "ap@c1.example"]) == 1
+
+
+def test_a_statement_of_account_on_request(ws: Workspace, tmp_path: Path) -> None:
+    """ "Please send us a statement of account": one mail listing every open invoice of
+    the customer, answering theirs; no ladder step is spent on it."""
+    (tmp_path / "more.json").write_text(json.dumps([
+        invoice("INV-2026-0002", "C1", "ap@c1.example", "200.00", "2026-11-05", "2026-12-05", status="sent")]))  # fmt: skip
+    ws.cli("import", "more.json")
+    ws.deliver("From: Ann <ap@c1.example>\nTo: billing@example.com\nMessage-ID: <st1@c1.example>\n"
+               "Date: Wed, 02 Dec 2026 08:00:00 +0000\nSubject: Our account\n\n"
+               "Hello, could you please send us a statement of account for our records?\n")  # fmt: skip
+    ws.cli("run", "--once", "--now", "2026-12-02T09:00:00+00:00")
+    sent = [m for m in ws.sent() if m["To"] == "ap@c1.example"]
+    assert [m["Subject"] for m in sent] == ["Statement of account: 2 open invoices"]
+    assert sent[0]["In-Reply-To"] == "<st1@c1.example>"
+    assert sent[0]["Auto-Submitted"] == "auto-replied"
+    body = sent[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "INV-2026-0001" in body
+    assert "INV-2026-0002" in body
+    assert all(i["reminders"] == [] for i in ws.invoices().values())
