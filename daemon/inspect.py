@@ -16,7 +16,7 @@ from daemon.config import Config
 from daemon.pipeline import Context, Pipeline
 from ledger import invoices as inv_store
 from ledger.store import Store
-from parsers import parse, remittance
+from parsers import parse, remittance, statements
 from parsers.auth import is_authenticated
 from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, classify
@@ -42,7 +42,8 @@ def _store(cfg: Config) -> Store | None:
 def _payment_json(p: Any, numbers: list[str]) -> dict[str, Any]:
     return {"invoice_refs": numbers, "amount": str(p.amount), "currency": p.currency,
             "date": p.date.isoformat() if p.date else None, "reference": p.reference,
-            "payer": p.payer, "evidence": p.source}  # fmt: skip
+            "payer": p.payer, "evidence": p.source, "iban": p.iban or None,
+            "transaction_id": p.transaction_id}  # fmt: skip
 
 
 def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
@@ -61,6 +62,17 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
                     "intent": None, "invoice_refs": numbers, "payments": payments,
                     "promised_date": None, "bounce": None, "authenticated": False, "text": "",
                     "warnings": problems}  # fmt: skip
+        if statements.kind_of(name, raw):
+            rows, problems = statements.parse_file(name, raw)
+            numbers, payments = [], []
+            for p in rows:
+                refs = _resolve(store, p.ref_tokens)
+                numbers += [n for n in refs if n not in numbers]
+                payments.append(_payment_json(p, refs))
+            return {"kind": Kind.BANK_STATEMENT.value if rows else Kind.UNKNOWN.value,
+                    "intent": None, "invoice_refs": numbers, "payments": payments,
+                    "promised_date": None, "bounce": None, "authenticated": False, "text": "",
+                    "warnings": problems}  # fmt: skip
         facts = parse(raw)
         if store is not None:
             pipeline = Pipeline(store, Context(rules, cfg.mail.authserv_id, "", None))
@@ -76,7 +88,7 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
             base = facts.date.date() if facts.date else None
             promised = first_future_date(facts.new_text, base) if base else None
         payments = []
-        if verdict.kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
+        if verdict.kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE, Kind.BANK_STATEMENT):
             payments = [_payment_json(p, _resolve(store, p.ref_tokens)) for p in facts.payments]
         b = facts.bounce
         return {

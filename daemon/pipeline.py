@@ -198,7 +198,7 @@ class Pipeline:
         if facts.problems and kind is Kind.UNKNOWN:
             return self._review(conn, inbound_id, now, kind,
                                 f"message not understood: {'; '.join(facts.problems)}")  # fmt: skip
-        if kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE):
+        if kind in (Kind.PAYMENT_CONFIRMATION, Kind.REMITTANCE_ADVICE, Kind.BANK_STATEMENT):
             return self._payments(conn, inbound_id, facts, verdict, customer_ids, now)
         refs = self._invoice_refs(conn, facts, thread)
         if kind is Kind.BOUNCE:

@@ -11,7 +11,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 
-from parsers import autoreply, bounce, notification, remittance
+from parsers import autoreply, bounce, notification, remittance, statements
 from parsers.auth import parse_all
 from parsers.mime import html_to_text, parse_bytes, walk
 from parsers.model import ParsedMessage, PaymentFact
@@ -124,7 +124,11 @@ def parse(raw: bytes) -> ParsedMessage:
             rows, pdf_problems = remittance.rows(att.filename, att.data)
             facts.extend(rows)
             problems.extend(pdf_problems)
-    if any(f.source.startswith("pdf:") for f in facts):
+        elif att.data and statements.kind_of(att.filename, att.data):
+            entries, st_problems = statements.parse_file(att.filename, att.data)
+            facts.extend(entries)
+            problems.extend(st_problems)
+    if any(f.source.startswith(("pdf:", "camt:", "mt940:", "csv:")) for f in facts):
         # a remittance advice lists its rows; a total in the covering text is not another payment
         facts = [f for f in facts if f.source != "body"]
 

@@ -88,6 +88,15 @@ def classify(
     if facts.bounce is not None:
         return Verdict(Kind.BOUNCE, None, (), False, "delivery status report")
     body_payments = [p for p in facts.payments if p.source == "body"]
+    statement_rows = [p for p in facts.payments if p.source.startswith(("camt:", "mt940:", "csv:"))]
+    if statement_rows and not sender.is_customer:
+        trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
+        why = "authenticated bank statement" if trusted else (
+            "bank statement NOT trusted: "
+            + ("sender not allowed by trust.payment_senders" if auth
+               else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
+        )  # fmt: skip
+        return Verdict(Kind.BANK_STATEMENT, None, (), trusted, why)
     pdf_rows = [p for p in facts.payments if p.source.startswith("pdf:")]
     if not sender.is_customer and facts.payment_words and body_payments:
         trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
