@@ -23,7 +23,7 @@ from ledger.store import Store
 from outbox import queue
 from rules.calendar import in_window, is_business_day, slot
 from rules.dunning import Action, Decision, DunningState, next_step
-from rules.schema import Rules
+from rules.schema import Rules, Step
 
 log = structlog.get_logger("arclerk.scheduler")
 
@@ -37,7 +37,7 @@ PAYMENT_REVIEW = (
 )  # fmt: skip
 _DECIDE = (
     select(invoices, customers.c.timezone, customers.c.email, customers.c.email_bounced_at,
-           customers.c.segment, customers.c.country, PAYMENT_REVIEW)
+           customers.c.segment, customers.c.country, customers.c.account_manager, PAYMENT_REVIEW)
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
@@ -257,7 +257,8 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
         mid = queue.enqueue(conn, idem_key=f"reminder:{invoice_id}:{step.name}", kind="reminder",
                             recipient=row["email"], now=now, domain=domain,
                             invoice_id=invoice_id, step=step.name,
-                            params={"template": step.template, "tone": step.tone, **charged})  # fmt: skip
+                            params={"template": step.template, "tone": step.tone, **charged,
+                                    **_extras(row, step)})  # fmt: skip
         queued += 1 if mid else 0
         conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(
             steps_sent=row["steps_sent"] + 1, last_mail_on=today, last_reminder_on=today))  # fmt: skip
@@ -277,6 +278,17 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
     reschedule(conn, invoice_id, rules, now)
     bound.info("dunning_decision")
     return queued
+
+
+def _extras(row: RowMapping, step: Step) -> dict[str, Any]:
+    """A step's copies and attachments, resolved for this customer."""
+    cc = [row["account_manager"] if a == "account_manager" else a for a in step.cc]
+    out: dict[str, Any] = {}
+    if cc := [a for a in dict.fromkeys(cc) if a and a != row["email"]]:
+        out["cc"] = cc
+    if step.attach_invoice:
+        out["attach_invoice"] = True
+    return out
 
 
 def digest(store: Store, rules: Rules, now: dt.datetime, admin: str | None, domain: str) -> bool:

@@ -39,6 +39,7 @@ class CustomerIn(BaseModel):
     timezone: str = "UTC"
     address: str = ""
     segment: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_-]*$")
+    account_manager: str = Field(default="", pattern=r"^([^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)?$")
     country: str = Field(default="", pattern=r"^([A-Za-z]{2})?$")
     aliases: list[str] = Field(default_factory=list, max_length=50)
     ibans: list[str] = Field(default_factory=list, max_length=50)
@@ -171,6 +172,7 @@ CSV_CUSTOMER_FIELDS = {
     "customer_id": "id", "customer_name": "name", "customer_email": "email",
     "customer_language": "language", "customer_timezone": "timezone",
     "customer_address": "address", "customer_segment": "segment", "customer_country": "country",
+    "customer_account_manager": "account_manager",
 }  # fmt: skip
 CSV_LINE_FIELDS = ("description", "quantity", "unit_price", "tax_rate")
 CSV_REQUIRED = ("number", "customer_id", "customer_name", "customer_email", "currency",
@@ -301,7 +303,7 @@ def import_invoices(
             c = m.customer
             inv.upsert_customer(conn, Customer(c.id, c.name, c.email, c.language, c.timezone,
                                                c.address, tuple(c.aliases), tuple(c.ibans),
-                                               c.segment, c.country.upper()), now)  # fmt: skip
+                                               c.segment, c.country.upper(), c.account_manager), now)  # fmt: skip
             number = m.number or numbering.next_invoice_number(
                 conn, number_pattern, m.issue_date.year
             )

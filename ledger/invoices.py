@@ -83,6 +83,7 @@ def upsert_customer(conn: Connection, customer: Customer, now: dt.datetime) -> N
         "timezone": customer.timezone, "address": customer.address,
         "email_key": key, "email_domain": key.rsplit("@", 1)[-1],
         "segment": customer.segment, "country": customer.country,
+        "account_manager": customer.account_manager,
     }  # fmt: skip
     if row is None:
         conn.execute(insert(customers).values(id=customer.id, created_at=now, **values))

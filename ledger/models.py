@@ -56,6 +56,7 @@ class Customer:
     ibans: tuple[str, ...] = ()  #: accounts it pays from (compact IBANs)
     segment: str = ""  #: picks the dunning ladder (rules: dunning.segments)
     country: str = ""  #: ISO 3166 alpha-2, for public holidays
+    account_manager: str = ""  #: copied on ladder steps that ask for it
 
 
 @dataclass(frozen=True)

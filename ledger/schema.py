@@ -75,6 +75,7 @@ customers = Table(
     Column("address", Text, nullable=False, server_default=""),
     Column("segment", String(64), nullable=False, server_default=""),  # picks a dunning ladder
     Column("country", String(2), nullable=False, server_default=""),  # ISO 3166: holidays
+    Column("account_manager", String(320), nullable=False, server_default=""),  # CC on steps
     Column("email_bounced_at", UTCDateTime, nullable=True),
     Column("bounce_reason", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),

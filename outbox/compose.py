@@ -40,6 +40,7 @@ def compose(
     references: list[str] | None = None,
     attachments: list[tuple[str, bytes]] | None = None,
     invoice_number: str | None = None,
+    cc: list[str] | None = None,
 ) -> Message:
     body: Message = _text_part(text, "plain")
     if html:
@@ -58,6 +59,8 @@ def compose(
         msg = body
     msg["From"] = formataddr((sender_name, sender_addr), charset="utf-8")
     msg["To"] = to
+    if cc:
+        msg["Cc"] = ", ".join(cc)
     msg["Reply-To"] = sender_addr
     msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     msg["Date"] = format_datetime(now)

@@ -149,7 +149,7 @@ class Mailer:
                 if ctx["on_request"]:
                     auto = "auto-replied"
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
-            if row.kind in ("invoice", "copy", "handoff"):
+            if row.kind in ("invoice", "copy", "handoff") or row.params.get("attach_invoice"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))
             if row.kind == "copy":
                 auto = "auto-replied"
@@ -160,6 +160,7 @@ class Mailer:
             text=text, html=html, message_id=row.message_id, now=now, auto_submitted=auto,
             in_reply_to=in_reply_to, references=[in_reply_to] if in_reply_to else None,
             attachments=attachments, invoice_number=inv.number if inv else None,
+            cc=row.params.get("cc"),
         )  # fmt: skip
 
     async def flush(self, now: dt.datetime, limit: int = 10_000) -> int:
@@ -198,7 +199,7 @@ class Mailer:
         try:
             msg = self._build(row, now, inv)
             await self._throttle()
-            await self.transport.send(msg, self.sender, [row.recipient])
+            await self.transport.send(msg, self.sender, [row.recipient, *row.params.get("cc", [])])
         except ServerUnavailable:
             raise
         except TransientError as exc:

@@ -25,6 +25,18 @@ class Step(_Strict):
     #: a fixed fee charged with this step, on a separate fee invoice (never by editing
     #: the issued invoice)
     fee: Decimal | None = Field(default=None, gt=0)
+    #: copies of this step's mail: addresses, or `account_manager` for the customer's
+    #: account manager (import field `customer.account_manager`)
+    cc: tuple[str, ...] = ()
+    attach_invoice: bool = False  # the invoice PDF goes with this step's mail
+
+    @field_validator("cc")
+    @classmethod
+    def _cc(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for a in v:
+            if a != "account_manager" and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", a):
+                raise ValueError(f"cc: {a!r} is neither an address nor account_manager")
+        return v
 
 
 def _check_ladder(ladder: tuple[Step, ...]) -> None:

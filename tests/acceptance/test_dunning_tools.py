@@ -217,3 +217,30 @@ def test_a_statement_of_account_on_request(ws: Workspace, tmp_path: Path) -> Non
     assert "INV-2026-0001" in body
     assert "INV-2026-0002" in body
     assert all(i["reminders"] == [] for i in ws.invoices().values())
+
+
+def test_a_step_copies_the_account_manager_and_attaches_the_invoice(tmp_path: Path) -> None:
+    w = make_workspace(tmp_path)
+    w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
+    (tmp_path / "rules.yaml").write_text(
+        "dunning:\n  ladder:\n"
+        "    - {name: first, days_after_due: 3, template: reminder_first}\n"
+        "    - {name: second, days_after_due: 14, template: reminder_second, tone: firm,\n"
+        "       cc: [account_manager, legal@example.com], attach_invoice: true}\n")  # fmt: skip
+    inv = invoice(INV, "C1", "ap@c1.example", "100.00", "2026-11-01", "2026-12-01", status="sent")
+    inv["customer"]["account_manager"] = "am@example.com"
+    (tmp_path / "inv.json").write_text(json.dumps([inv]))
+    w.cli("import", "inv.json")
+    for day in ("2026-12-04", "2026-12-15"):
+        w.cli("run", "--once", "--now", f"{day}T09:00:00+00:00")
+    first, second = w.sent()
+    assert (first["Cc"], list(first.iter_attachments())) == (None, [])
+    assert second["Cc"] == "am@example.com, legal@example.com"
+    assert [p.get_filename() for p in second.iter_attachments()] == [f"{INV}.pdf"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "dunning:\n  ladder:\n    - {name: a, days_after_due: 1, template: x, cc: [nobody]}\n"
+    )
+    proc = w.cli("rules", "check", str(bad), check=False)
+    assert proc.returncode == 1
+    assert "neither an address nor account_manager" in proc.stderr

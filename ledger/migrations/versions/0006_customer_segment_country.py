@@ -23,6 +23,9 @@ def upgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as b:
         b.add_column(sa.Column("segment", sa.String(length=64), nullable=False, server_default=""))
         b.add_column(sa.Column("country", sa.String(length=2), nullable=False, server_default=""))
+        b.add_column(
+            sa.Column("account_manager", sa.String(length=320), nullable=False, server_default="")
+        )
     with op.batch_alter_table("invoices", schema=None) as b:
         b.add_column(sa.Column("hold_until", sa.Date(), nullable=True))
         b.add_column(sa.Column("fee_for", sa.Integer(), nullable=True))
@@ -39,5 +42,6 @@ def downgrade() -> None:
         b.drop_column("fee_for")
         b.drop_column("hold_until")
     with op.batch_alter_table("customers", schema=None) as b:
+        b.drop_column("account_manager")
         b.drop_column("country")
         b.drop_column("segment")
