@@ -33,7 +33,7 @@ from outbox import queue
 from parsers import ParsedMessage, parse
 from parsers.dates import first_future_date
 from rules.classify import Kind, SenderInfo, Verdict, classify
-from rules.matching import Payment, decide
+from rules.matching import Payer, Payment, decide
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk.inbound")
@@ -79,6 +79,7 @@ class Pipeline:
     def __init__(self, store: Store, ctx: Context) -> None:
         self.store = store
         self.ctx = ctx
+        self._senders: dict[tuple[str, str], list[str]] = {}
 
     def process(self, raw: bytes, mailbox: str, source_key: str, now: dt.datetime) -> Outcome:
         return self.process_batch([(raw, source_key)], mailbox, now)[0]
@@ -104,6 +105,7 @@ class Pipeline:
     def _run(self, parsed: list[tuple[bytes, str, ParsedMessage, str]], mailbox: str,
              now: dt.datetime, *, careful: bool) -> list[Outcome]:  # fmt: skip
         outcomes: list[Outcome] = []
+        self._senders = {}
         with self.store.write() as conn:
             for raw, key, facts, digest in parsed:
                 if not careful:
@@ -172,11 +174,16 @@ class Pipeline:
         addr, domain = facts.from_addr, facts.from_domain
         # No domain match when the domain says nothing about the company (webmail, none).
         company = domain if domain and domain not in FREEMAIL else "\x00"
-        ids = (
-            [r[0] for r in conn.execute(_CUSTOMERS_BY_SENDER, {"addr": addr, "domain": company})]
-            if addr
-            else []
-        )
+        ids: list[str] = []
+        if addr:
+            # One bank sends most of a batch: its lookup is made once per batch (the
+            # customers do not change inside the batch's transaction).
+            cached = self._senders.get((addr, company))
+            if cached is None:
+                cached = [r[0] for r in conn.execute(_CUSTOMERS_BY_SENDER,
+                                                     {"addr": addr, "domain": company})]  # fmt: skip
+                self._senders[(addr, company)] = cached
+            ids = list(cached)
         thread = inv_store.by_message_id(conn, facts.in_reply_to)
         return ids, SenderInfo(is_customer=bool(ids), in_thread=bool(thread)), thread
 
@@ -273,9 +280,13 @@ class Pipeline:
                 if message_refs is None:
                     message_refs = inv_store.resolve_refs(conn, facts.ref_tokens)
                 numbers = message_refs
-            payer = reconcile.identify_payer(conn, sender_ids=payer_customers,
-                                             name=fact.payer, iban=fact.iban)  # fmt: skip
-            cand = reconcile.candidates(conn, numbers, payer)
+            # The payer matters only when the payment names no invoice (the invoices it
+            # names say whose money it is): no lookup for the common case.
+            payer = Payer() if numbers else reconcile.identify_payer(
+                conn, sender_ids=payer_customers, name=fact.payer, iban=fact.iban)  # fmt: skip
+            rows: dict[int, RowMapping] = {}
+            cand = reconcile.candidates(conn, numbers, payer, rows)
+            owners = {i.customer_id for i in cand.referenced + cand.closed}
             d = decide(Payment(fact.amount, fact.currency, fact.date), cand, rules.matching)
             allocated = sum((a.amount for a in d.allocations), Decimal(0))
             if d.review is not None:
@@ -290,7 +301,8 @@ class Pipeline:
                 reference=fact.reference, payer=fact.payer or facts.from_name,
                 source_message_id=facts.message_id, inbound_id=inbound_id,
                 transaction_id=fact.transaction_id, now=now, status=status,
-                customer_id=(d.credit_customer if applied and d.credit else None) or payer.known,
+                customer_id=(d.credit_customer if applied and d.credit else None) or payer.known
+                or (owners.pop() if len(owners) == 1 else None),
                 credit=d.credit if applied else Decimal(0), refund=applied and d.refund,
                 iban=fact.iban, rule=f"matching.{d.rule}", confidence=d.confidence, reason=d.reason,
             )  # fmt: skip
@@ -308,6 +320,7 @@ class Pipeline:
                     conn, pid, d.allocations, fact.currency, rule=f"matching.{d.rule}",
                     confidence=d.confidence, cause=f"payment {pid}: {d.reason}",
                     evidence=evidence, now=now, inbound_id=inbound_id, schedule=schedule,
+                    rows=rows,
                 )  # fmt: skip
                 reconcile.queue_receipts(conn, pid, d.allocations, rules, self.ctx.domain, now)
                 note = f"{fact.amount} {fact.currency} -> " + (

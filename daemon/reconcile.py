@@ -80,11 +80,15 @@ def identify_payer(conn: Connection, *, sender_ids: list[str], name: str, iban: 
     return Payer()
 
 
-def candidates(conn: Connection, numbers: list[str], payer: Payer) -> Candidates:
+def candidates(conn: Connection, numbers: list[str], payer: Payer,
+               rows_out: dict[int, RowMapping] | None = None) -> Candidates:  # fmt: skip
     """The invoices a payment names (open and settled), and when it names none, the
-    identified payer's open invoices."""
+    identified payer's open invoices. `rows_out` receives the named invoices' rows (read
+    for allocation, so applying the decision need not read them again)."""
     if numbers:
-        rows = {r["number"]: r for r in inv_store.by_numbers(conn, numbers)}
+        rows = {r["number"]: r for r in inv_store.for_allocation(conn, numbers)}
+        if rows_out is not None:
+            rows_out.update({r["id"]: r for r in rows.values()})
         referenced, closed = [], []
         for n in numbers:
             r = rows[n]
@@ -119,7 +123,8 @@ def proposal_json(d: Decision, currency: str) -> str:
 def apply_allocations(conn: Connection, pid: int, allocs: tuple[Allocation, ...], currency: str,
                       *, rule: str, confidence: Decimal, cause: str, evidence: str,
                       now: dt.datetime, inbound_id: int | None,
-                      schedule: Schedule | None) -> None:  # fmt: skip
+                      schedule: Schedule | None,
+                      rows: dict[int, RowMapping] | None = None) -> None:  # fmt: skip
     for a in allocs:
         inv_store.allocate(
             conn, payment_id=pid, invoice_id=a.invoice_id,
@@ -127,6 +132,7 @@ def apply_allocations(conn: Connection, pid: int, allocs: tuple[Allocation, ...]
             now=now, cause=cause, inbound_id=inbound_id, schedule=schedule,
             write_off_minor=to_minor(a.write_off, currency),
             discount_minor=to_minor(a.discount, currency), evidence=evidence,
+            row=(rows or {}).get(a.invoice_id),
         )  # fmt: skip
 
 

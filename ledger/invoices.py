@@ -43,6 +43,14 @@ _FOR_ALLOCATION = (
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
 )
+# The same rows by number, for a payment's candidates: `allocate(row=...)` then reuses them.
+_FOR_ALLOCATION_BY_NUMBERS = (
+    select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
+           customers.c.country)
+    .join(customers, customers.c.id == invoices.c.customer_id)
+    .where(invoices.c.number.in_(bindparam("numbers", expanding=True)))
+    .with_for_update(of=invoices)
+)  # fmt: skip
 _INSERT_ALLOCATION = insert(allocations)
 _APPLY = update(invoices).where(invoices.c.id == bindparam("_id")).values(
     open_minor=bindparam("open_minor"), status=bindparam("status"),
@@ -162,6 +170,11 @@ def insert_invoice(
 
 def find_by_number(conn: Connection, number: str) -> RowMapping | None:
     return conn.execute(_BY_NUMBER, {"number": number}).mappings().first()
+
+
+def for_allocation(conn: Connection, numbers: list[str]) -> list[RowMapping]:
+    """Invoices by number with what `allocate` needs, locked (PostgreSQL) for it."""
+    return list(conn.execute(_FOR_ALLOCATION_BY_NUMBERS, {"numbers": numbers}).mappings())
 
 
 def by_numbers(conn: Connection, numbers: list[str]) -> list[RowMapping]:
@@ -300,6 +313,7 @@ def allocate(
     discount_minor: int = 0,
     source: str = "payment",
     evidence: str = "",
+    row: RowMapping | None = None,
 ) -> None:
     """Apply money to an invoice, with any shortfall written off or discount granted along
     with it; never more than it has open.
@@ -308,7 +322,8 @@ def allocate(
     allocation (with the customer's `timezone` and `email_bounced_at`), written in the
     same UPDATE; without it a paid invoice leaves the schedule (unless it still has to be
     mailed) and any other keeps its time."""
-    row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
+    if row is None or row["id"] != invoice_id:
+        row = conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
     closes = amount_minor + write_off_minor + discount_minor
     if amount_minor < 0 or write_off_minor < 0 or discount_minor < 0 or closes <= 0:
         raise ValueError(f"allocation to {row['number']} must be positive")

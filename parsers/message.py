@@ -80,7 +80,7 @@ def parse(raw: bytes) -> ParsedMessage:
     except Exception as exc:
         digest = hashlib.sha256(raw).hexdigest()
         return ParsedMessage(f"<{digest}@unparsed.invalid>", "", "", "", (), None, (), "", "",
-                             "en", problems=(f"message cannot be parsed: {exc}",))  # fmt: skip
+                             problems=(f"message cannot be parsed: {exc}",))  # fmt: skip
     if len(raw) > 25 * 1024 * 1024:
         problems.append("message larger than 25 MiB; the rest was ignored")
     h = Headers(msg)
@@ -136,7 +136,6 @@ def parse(raw: bytes) -> ParsedMessage:
     return ParsedMessage(
         message_id=message_id, subject=subject, from_addr=from_addr, from_name=from_name,
         to_addrs=to_addrs, date=sent, in_reply_to=in_reply_to, text=text, new_text=new_text,
-        language=guess_language(new_text or text),
         auth=parse_all(h.get_all("Authentication-Results")),
         auto_reply_signals=signals, mailing_list=autoreply.is_mailing_list(h),
         ooo_until=ooo_until, bounce=bounce_fact, payments=tuple(facts),

@@ -61,7 +61,6 @@ class ParsedMessage:
     in_reply_to: tuple[str, ...]
     text: str  # whole body as text
     new_text: str  # what the sender newly wrote: quotes and signature removed
-    language: str  # best guess: en | de | fr
     auth: tuple[AuthResult, ...] = ()
     auto_reply_signals: tuple[str, ...] = ()
     mailing_list: bool = False
@@ -72,6 +71,13 @@ class ParsedMessage:
     ref_tokens: tuple[str, ...] = ()  # invoice-reference candidates, subject first
     attachments: tuple[Attachment, ...] = ()
     problems: tuple[str, ...] = ()
+
+    @cached_property
+    def language(self) -> str:
+        """Best guess of the sender's language: en | de | fr (computed when first asked)."""
+        from parsers.message import guess_language
+
+        return guess_language(self.new_text or self.text)
 
     @cached_property
     def quoted_ref_tokens(self) -> tuple[str, ...]:
