@@ -51,28 +51,9 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
     store = _store(cfg)
     try:
         if name.lower().endswith(".pdf"):
-            rows, problems = remittance.rows(name, raw)
-            numbers = []
-            payments = []
-            for p in rows:
-                refs = _resolve(store, p.ref_tokens)
-                numbers += [n for n in refs if n not in numbers]
-                payments.append(_payment_json(p, refs))
-            return {"kind": Kind.REMITTANCE_ADVICE.value if rows else Kind.UNKNOWN.value,
-                    "intent": None, "invoice_refs": numbers, "payments": payments,
-                    "promised_date": None, "bounce": None, "authenticated": False, "text": "",
-                    "warnings": problems}  # fmt: skip
+            return _bare_file(store, Kind.REMITTANCE_ADVICE, *remittance.rows(name, raw))
         if statements.kind_of(name, raw):
-            rows, problems = statements.parse_file(name, raw)
-            numbers, payments = [], []
-            for p in rows:
-                refs = _resolve(store, p.ref_tokens)
-                numbers += [n for n in refs if n not in numbers]
-                payments.append(_payment_json(p, refs))
-            return {"kind": Kind.BANK_STATEMENT.value if rows else Kind.UNKNOWN.value,
-                    "intent": None, "invoice_refs": numbers, "payments": payments,
-                    "promised_date": None, "bounce": None, "authenticated": False, "text": "",
-                    "warnings": problems}  # fmt: skip
+            return _bare_file(store, Kind.BANK_STATEMENT, *statements.parse_file(name, raw))
         facts = parse(raw)
         if store is not None:
             pipeline = Pipeline(store, Context(rules, cfg.mail.authserv_id, "", None))
@@ -114,6 +95,20 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
     finally:
         if store is not None:
             store.dispose()
+
+
+def _bare_file(store: Store | None, kind: Kind, rows: list[Any],
+               problems: list[str]) -> dict[str, Any]:  # fmt: skip
+    """`parse` of a bare file (a remittance PDF, a statement): its payments, nothing else."""
+    numbers: list[str] = []
+    payments = []
+    for p in rows:
+        refs = _resolve(store, p.ref_tokens)
+        numbers += [n for n in refs if n not in numbers]
+        payments.append(_payment_json(p, refs))
+    return {"kind": kind.value if rows else Kind.UNKNOWN.value, "intent": None,
+            "invoice_refs": numbers, "payments": payments, "promised_date": None,
+            "bounce": None, "authenticated": False, "text": "", "warnings": problems}  # fmt: skip
 
 
 def _resolve(store: Store | None, tokens: tuple[str, ...]) -> list[str]:

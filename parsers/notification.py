@@ -11,12 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from stdnum import iban as _iban
-from stdnum.exceptions import ValidationError
-
 from parsers.amounts import find_amounts
 from parsers.model import PaymentFact
-from parsers.refs import candidates
+from parsers.refs import candidates, iban_of
 
 #: matched on the lower-cased text (case-insensitive alternations are slow in `re`)
 PAYMENT_WORDS = re.compile(
@@ -64,16 +61,6 @@ IBAN_LABELS = (r"iban|payer iban|account|from account|sender account|debtor acco
 DATE_LABELS = r"date|value date|booking date|valuta|buchungstag|wertstellung|date de valeur|datum"
 TXN_LABELS = (r"transaction id|transaction reference|end-to-end id|e2e id|payment id|"
               r"charge id|transaktions-id|transaktionsnummer|id de transaction|bank reference")  # fmt: skip
-
-
-def _iban_of(value: str | None) -> str:
-    """The compact IBAN in a labelled value ("DE89 3704 0044 0532 0130 00"), or ""."""
-    if not value:
-        return ""
-    try:
-        return str(_iban.validate(value))
-    except ValidationError:
-        return ""
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -126,6 +113,6 @@ def extract(
         amount=amount.value, currency=amount.currency, ref_tokens=tuple(refs),
         date=_date(_labelled(text, DATE_LABELS)) or fallback_date, reference=reference,
         payer=payer, transaction_id=_labelled(text, TXN_LABELS), source="body",
-        iban=_iban_of(_labelled(text, IBAN_LABELS)),
+        iban=iban_of(_labelled(text, IBAN_LABELS)),
     )  # fmt: skip
     return words, [fact]

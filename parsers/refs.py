@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from stdnum import iban as _iban
+from stdnum.exceptions import ValidationError
+
 from parsers.amounts import AMOUNT
 
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
@@ -34,3 +37,14 @@ def candidates(text: str) -> list[str]:
         if tok and tok not in seen:
             seen.append(tok)
     return seen
+
+
+def iban_of(value: str | None) -> str:
+    """The compact IBAN in a labelled value ("DE89 3704 0044 0532 0130 00"), or "" when
+    there is none or its check digits are wrong."""
+    if not value:
+        return ""
+    try:
+        return str(_iban.validate(value))
+    except ValidationError:
+        return ""

@@ -18,12 +18,10 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as ET
-from stdnum import iban as _iban
-from stdnum.exceptions import ValidationError
 
 from parsers.amounts import parse_number
 from parsers.model import PaymentFact
-from parsers.refs import candidates
+from parsers.refs import candidates, iban_of
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 20_000
@@ -59,15 +57,6 @@ def parse_file(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
         return _csv(name, data)
     except Exception as exc:  # hostile or broken files must never stop the inbox
         return [], [f"{name}: {kind} statement could not be read ({type(exc).__name__}: {exc})"]
-
-
-def _iban_of(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return str(_iban.validate(value))
-    except ValidationError:
-        return ""
 
 
 def _refs(*texts: str) -> tuple[str, ...]:
@@ -163,7 +152,7 @@ def _camt(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
             parties = _find(tx, "RltdPties")
             payer = (_text(parties, "Dbtr/Nm") or _text(parties, "Dbtr/Pty/Nm")
                      or _text(parties, "UltmtDbtr/Nm"))  # fmt: skip
-            iban = _iban_of(_text(parties, "DbtrAcct/Id/IBAN"))
+            iban = iban_of(_text(parties, "DbtrAcct/Id/IBAN"))
             ident = txid or (f"{entry_ref}#{k}" if entry_ref else "") or e2e or None
             facts.append(PaymentFact(
                 amount=value, currency=currency, ref_tokens=_refs(*creditor_refs, ustrd, e2e),
@@ -252,7 +241,7 @@ def _mt940(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
             ref_tokens=_refs(f86["purpose"], cust_ref, f86.get("eref", "")), date=day,
             reference=f86["purpose"].strip() or cust_ref, payer=f86.get("name", ""),
             transaction_id=f"mt940:{ident}", source=f"mt940:{name}#entry{n}",
-            iban=_iban_of(f86.get("account")),
+            iban=iban_of(f86.get("account")),
         ))  # fmt: skip
     return facts, problems
 
@@ -380,7 +369,7 @@ def _csv(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
             amount=amount, currency=currency, ref_tokens=_refs(cell("reference")), date=day,
             reference=cell("reference"), payer=cell("payer"),
             transaction_id=f"csv:{txn}" if txn else None, source=f"csv:{name}#row{n}",
-            iban=_iban_of(cell("iban")),
+            iban=iban_of(cell("iban")),
         ))  # fmt: skip
     return facts, problems
 

@@ -81,6 +81,19 @@ def sender_allowed(addr: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
+def _bank_evidence(kind: Kind, what: str, facts: ParsedMessage, auth: bool, rules: Rules,
+                   authserv_id: str | None) -> Verdict:  # fmt: skip
+    """A bank's or processor's word that money arrived: trusted only when our own mail
+    server authenticated the sender and the rules allow it to evidence payments."""
+    trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
+    why = f"authenticated {what}" if trusted else (
+        f"{what} NOT trusted: "
+        + ("sender not allowed by trust.payment_senders" if auth
+           else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
+    )  # fmt: skip
+    return Verdict(kind, None, (), trusted, why)
+
+
 def classify(
     facts: ParsedMessage, sender: SenderInfo, rules: Rules, authserv_id: str | None
 ) -> Verdict:
@@ -90,22 +103,13 @@ def classify(
     body_payments = [p for p in facts.payments if p.source == "body"]
     statement_rows = [p for p in facts.payments if p.source.startswith(("camt:", "mt940:", "csv:"))]
     if statement_rows and not sender.is_customer:
-        trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
-        why = "authenticated bank statement" if trusted else (
-            "bank statement NOT trusted: "
-            + ("sender not allowed by trust.payment_senders" if auth
-               else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
-        )  # fmt: skip
-        return Verdict(Kind.BANK_STATEMENT, None, (), trusted, why)
+        return _bank_evidence(
+            Kind.BANK_STATEMENT, "bank statement", facts, auth, rules, authserv_id
+        )
     pdf_rows = [p for p in facts.payments if p.source.startswith("pdf:")]
     if not sender.is_customer and facts.payment_words and body_payments:
-        trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
-        why = "authenticated payment notification" if trusted else (
-            "payment notification NOT trusted: "
-            + ("sender not allowed by trust.payment_senders" if auth
-               else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
-        )  # fmt: skip
-        return Verdict(Kind.PAYMENT_CONFIRMATION, None, (), trusted, why)
+        return _bank_evidence(Kind.PAYMENT_CONFIRMATION, "payment notification", facts, auth,
+                              rules, authserv_id)  # fmt: skip
     if pdf_rows:
         trusted = (rules.trust.remittance_advice == "authenticated" and auth
                    and (sender.is_customer or sender_allowed(facts.from_addr,
