@@ -244,11 +244,7 @@ def accept(conn: Connection, item_id: int, now: dt.datetime, schedule: Schedule,
 
 
 def _reschedule(conn: Connection, invoice_id: int, schedule: Schedule) -> None:
-    row = conn.execute(
-        select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
-               customers.c.country)
-        .join(customers, customers.c.id == invoices.c.customer_id)
-        .where(invoices.c.id == invoice_id)).mappings().one()  # fmt: skip
+    row = inv_store.for_update(conn, invoice_id)
     conn.execute(update(invoices).where(invoices.c.id == invoice_id)
                  .values(next_action_at=schedule(row)))  # fmt: skip
 
@@ -335,11 +331,9 @@ def resolve_dispute(conn: Connection, number: str, note: str, now: dt.datetime,
     hits = inv_store.resolve_refs(conn, [number])
     if len(hits) != 1:
         raise InputError(f"{number}: no such invoice")
-    row = conn.execute(
-        select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
-               customers.c.country)
-        .join(customers, customers.c.id == invoices.c.customer_id)
-        .where(invoices.c.number == hits[0])).mappings().one()  # fmt: skip
+    found = inv_store.find_by_number(conn, hits[0])
+    assert found is not None
+    row = inv_store.for_update(conn, found["id"])
     if row["status"] != InvoiceStatus.DISPUTED.value:
         raise InputError(f"{row['number']} is not disputed (it is {row['status']})")
     new = (
@@ -381,11 +375,7 @@ def unapply(conn: Connection, pid: int, reason: str, now: dt.datetime, schedule:
         if a["source"] == "credit":  # it came from the customer's credit: it goes back there
             conn.execute(update(payments).where(payments.c.id == pid).values(
                 credit_minor=payments.c.credit_minor + a["amount_minor"]))  # fmt: skip
-        row = conn.execute(
-            select(invoices, customers.c.timezone, customers.c.email_bounced_at,
-                   customers.c.segment, customers.c.country)
-            .join(customers, customers.c.id == invoices.c.customer_id)
-            .where(invoices.c.id == a["invoice_id"])).mappings().one()  # fmt: skip
+        row = inv_store.for_update(conn, a["invoice_id"])
         back = a["amount_minor"] + a["write_off_minor"] + a["discount_minor"]
         open_minor = row["open_minor"] + back
         old = InvoiceStatus(row["status"])

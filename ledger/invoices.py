@@ -31,22 +31,18 @@ from ledger.schema import allocations, customers, invoice_lines, invoices, outbo
 # FOR UPDATE: concurrent allocations to one invoice (PostgreSQL) serialise on its row.
 # The customer's columns come along so the caller can schedule the invoice's next action
 # from the same row (see `allocate(schedule=...)`).
+#: what scheduling an invoice needs of its customer (scheduler.next_action_at)
+SCHEDULING = (customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
+              customers.c.country)  # fmt: skip
 _FOR_ALLOCATION = (
-    select(
-        invoices,
-        customers.c.timezone,
-        customers.c.email_bounced_at,
-        customers.c.segment,
-        customers.c.country,
-    )
+    select(invoices, *SCHEDULING)
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.id == bindparam("_id"))
     .with_for_update(of=invoices)
 )
 # The same rows by number, for a payment's candidates: `allocate(row=...)` then reuses them.
 _FOR_ALLOCATION_BY_NUMBERS = (
-    select(invoices, customers.c.timezone, customers.c.email_bounced_at, customers.c.segment,
-           customers.c.country)
+    select(invoices, *SCHEDULING)
     .join(customers, customers.c.id == invoices.c.customer_id)
     .where(invoices.c.number.in_(bindparam("numbers", expanding=True)))
     .with_for_update(of=invoices)
@@ -170,6 +166,11 @@ def insert_invoice(
 
 def find_by_number(conn: Connection, number: str) -> RowMapping | None:
     return conn.execute(_BY_NUMBER, {"number": number}).mappings().first()
+
+
+def for_update(conn: Connection, invoice_id: int) -> RowMapping:
+    """An invoice with its customer's scheduling columns, locked (PostgreSQL) for a change."""
+    return conn.execute(_FOR_ALLOCATION, {"_id": invoice_id}).mappings().one()
 
 
 def for_allocation(conn: Connection, numbers: list[str]) -> list[RowMapping]:

@@ -88,10 +88,6 @@ class Decision:
     def applied(self) -> Decimal:
         return sum((a.amount for a in self.allocations), ZERO)
 
-    def rest(self, amount: Decimal) -> Decimal:
-        """What of `amount` is neither applied nor kept as credit."""
-        return amount - self.applied - self.credit
-
 
 @dataclass(frozen=True)
 class Candidates:
