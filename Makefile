@@ -36,6 +36,9 @@ lint: $(STAMP)
 	$(BIN)/mypy daemon parsers rules outbox ledger
 
 bench: $(STAMP) system-deps
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (pdftotext: the PDF benchmark's reference)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
 	$(BIN)/python tests/bench/run.py
 
 demo-reset:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -18,6 +19,7 @@ from daemon import faults
 from daemon.config import Config
 from daemon.imap_source import ImapSource
 from daemon.locks import InboxLock
+from daemon.pdfsandbox import PdfSandbox
 from daemon.pipeline import Context, Pipeline
 from daemon.scheduler import digest, tick
 from daemon.sources import Dest, MaildirSource, Source
@@ -26,10 +28,22 @@ from ledger.store import Store
 from outbox.render import Renderer, Seller
 from outbox.transports import MaildirTransport, SmtpSettings, SmtpTransport, Transport
 from outbox.worker import Mailer
+from parsers import dkim
 from rules.loader import RulesError, load
 from rules.schema import Rules
 
 log = structlog.get_logger("arclerk")
+
+
+def pdf_sandbox(cfg: Config) -> PdfSandbox | None:
+    """The child process PDFs are read in, under the configured limits."""
+    p = cfg.parsing
+    return PdfSandbox(p.pdf_timeout_seconds, p.pdf_memory_mb) if p.pdf_sandbox else None
+
+
+def dkim_verifier(cfg: Config) -> Callable[[bytes], tuple[str, ...]] | None:
+    """Our own DKIM check (real DNS lookups), when the config asks for it."""
+    return dkim.verified_domains if cfg.mail.dkim_verify else None
 
 
 def load_rules(cfg: Config) -> Rules:
@@ -92,12 +106,14 @@ class App:
             assert cfg.mail.inbox.maildir is not None
             self.source = MaildirSource(cfg.mail.inbox.maildir)
         self.inbox_lock = InboxLock(self.store, self.source.mailbox)
+        self.pdf = pdf_sandbox(cfg)
         self.stopping = False
         self.inbox_failures = 0
 
     def pipeline(self) -> Pipeline:
         return Pipeline(self.store, Context(self.rules, self.cfg.mail.authserv_id, self.domain,
-                                            self.cfg.mail.admin))  # fmt: skip
+                                            self.cfg.mail.admin, self.pdf,
+                                            dkim_verifier(self.cfg)))  # fmt: skip
 
     def read_inbox(self, now: dt.datetime, stats: CycleStats) -> None:
         """Process every message in the inbox, each committed before it is moved."""
@@ -228,4 +244,6 @@ class App:
         with contextlib.suppress(ArclerkError):
             self.mailer.release()
         self.inbox_lock.release()
+        if self.pdf is not None:
+            self.pdf.close()
         self.store.dispose()

@@ -100,6 +100,9 @@ class MailConfig(_Frozen):
     address: str = "billing@example.com"
     admin: str | None = None  # where review notices go; absent = mail.address
     authserv_id: str | None = None
+    #: verify DKIM signatures ourselves (DNS lookups), for a border server that does not
+    #: stamp Authentication-Results; a verified signature of the From domain authenticates
+    dkim_verify: bool = False
     inbox: InboxConfig = InboxConfig(maildir=Path("mail/inbox"))
     outbox: OutboxConfig = OutboxConfig(maildir=Path("mail/sent"))
 
@@ -117,6 +120,14 @@ class SellerConfig(_Frozen):
     vat_id: str = ""
     colour: str = Field(default="#1f4e79", pattern=r"^#[0-9a-fA-F]{6}$")
     logo: Path | None = None
+
+
+class ParsingConfig(_Frozen):
+    """How attachments are read: PDFs in a child process under these limits."""
+
+    pdf_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    pdf_memory_mb: int = Field(default=1024, ge=128, le=65536)
+    pdf_sandbox: bool = True  # false: in the daemon's own process (debugging only)
 
 
 class DaemonConfig(_Frozen):
@@ -138,6 +149,7 @@ class Config(BaseSettings):
     seller: SellerConfig = SellerConfig()
     templates: Path | None = None  # a folder whose files override the built-in templates
     daemon: DaemonConfig = DaemonConfig()
+    parsing: ParsingConfig = ParsingConfig()
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @classmethod

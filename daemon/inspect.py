@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 
-from daemon.app import load_rules
+from daemon.app import dkim_verifier, load_rules, pdf_sandbox
 from daemon.config import Config
-from daemon.pipeline import Context, Pipeline
+from daemon.pdfsandbox import PdfSandbox
+from daemon.pipeline import Context, Pipeline, pdf_options
 from ledger import invoices as inv_store
 from ledger.store import Store
 from parsers import parse, remittance, statements
@@ -46,15 +47,25 @@ def _payment_json(p: Any, numbers: list[str]) -> dict[str, Any]:
             "transaction_id": p.transaction_id}  # fmt: skip
 
 
-def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
+def describe(cfg: Config, raw: bytes, name: str,
+             sandbox: PdfSandbox | None = None) -> dict[str, Any]:  # fmt: skip
+    """What the pipeline understands of one file. `sandbox`: the PDF reader to use (else
+    one of this call's own, closed at the end)."""
     rules = load_rules(cfg)
     store = _store(cfg)
+    own = sandbox is None
+    sandbox = pdf_sandbox(cfg) if own else sandbox
+    opts = pdf_options(store, rules, sandbox)
     try:
-        if name.lower().endswith(".pdf"):
-            return _bare_file(store, Kind.REMITTANCE_ADVICE, *remittance.rows(name, raw))
+        if name.lower().endswith(".pdf") or raw[:5] == b"%PDF-":
+            advice = remittance.read_with(name, raw, opts)
+            out = _bare_file(store, Kind.REMITTANCE_ADVICE, advice.payments, advice.problems)
+            out["deductions"] = [_payment_json(p, _resolve(store, p.ref_tokens))
+                                 for p in advice.deductions]  # fmt: skip
+            return out
         if statements.kind_of(name, raw):
             return _bare_file(store, Kind.BANK_STATEMENT, *statements.parse_file(name, raw))
-        facts = parse(raw)
+        facts = parse(raw, opts, dkim_verifier(cfg))
         if store is not None:
             pipeline = Pipeline(store, Context(rules, cfg.mail.authserv_id, "", None))
             with store.read() as conn:
@@ -83,7 +94,10 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
             "bounce": {"recipients": list(b.recipients), "permanent": b.permanent,
                        "status": b.status, "original_message_id": b.original_message_id}
             if b and verdict.kind is Kind.BOUNCE else None,
-            "authenticated": is_authenticated(facts.auth, cfg.mail.authserv_id, facts.from_domain),
+            "authenticated": is_authenticated(facts.auth, cfg.mail.authserv_id, facts.from_domain,
+                                              facts.dkim_domains),
+            "deductions": [_payment_json(p, _resolve(store, p.ref_tokens))
+                           for p in facts.deductions],
             "text": facts.new_text,
             "message_id": facts.message_id,
             "trusted": verdict.trusted,
@@ -93,6 +107,8 @@ def describe(cfg: Config, raw: bytes, name: str) -> dict[str, Any]:
             "warnings": list(facts.problems),
         }  # fmt: skip
     finally:
+        if own and sandbox is not None:
+            sandbox.close()
         if store is not None:
             store.dispose()
 

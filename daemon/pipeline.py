@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from daemon import faults, reconcile
+from daemon.pdfsandbox import PdfSandbox
 from daemon.scheduler import next_action_at, reschedule
 from ledger import events, reviews
 from ledger import invoices as inv_store
@@ -30,9 +31,10 @@ from ledger.models import OPEN_STATUSES, InvoiceStatus, PaymentStatus
 from ledger.schema import customers, inbound, invoices
 from ledger.store import Store
 from outbox import queue
-from parsers import ParsedMessage, parse
+from parsers import ParsedMessage, parse, pdftext
 from parsers.dates import first_future_date
-from rules.classify import Kind, SenderInfo, Verdict, classify
+from parsers.remittance import PdfOptions
+from rules.classify import Kind, SenderInfo, Verdict, classify, hints_for
 from rules.matching import Payer, Payment, decide
 from rules.schema import Rules
 
@@ -73,6 +75,25 @@ class Context:
     authserv_id: str | None
     domain: str  # for Message-IDs of mails we queue
     admin: str | None  # admin notices are mailed only when an admin address is configured
+    pdf: PdfSandbox | None = None  # where PDFs are read (None: in this process)
+    dkim: Callable[[bytes], tuple[str, ...]] | None = None  # our own DKIM check, when on
+
+
+def pdf_options(store: Store | None, rules: Rules, sandbox: PdfSandbox | None) -> PdfOptions:
+    """How the pipeline reads PDFs: in the sandbox (when there is one), checked against
+    the ledger's invoices (the closed world), with the payers' layouts from the rules."""
+
+    def known(tokens: Sequence[str]) -> list[str]:
+        assert store is not None
+        with store.read() as conn:
+            return inv_store.resolve_refs(conn, tokens)
+
+    return PdfOptions(
+        reader=sandbox.read if sandbox else pdftext.read,
+        ruled=sandbox.ruled if sandbox else pdftext.ruled_tables,
+        known=known if store is not None else None,
+        hints=lambda addr: hints_for(addr, rules),
+    )  # fmt: skip
 
 
 class Pipeline:
@@ -80,6 +101,10 @@ class Pipeline:
         self.store = store
         self.ctx = ctx
         self._senders: dict[tuple[str, str], list[str]] = {}
+        self.pdf = pdf_options(store, ctx.rules, ctx.pdf)
+
+    def parse(self, raw: bytes) -> ParsedMessage:
+        return parse(raw, self.pdf, self.ctx.dkim)
 
     def process(self, raw: bytes, mailbox: str, source_key: str, now: dt.datetime) -> Outcome:
         return self.process_batch([(raw, source_key)], mailbox, now)[0]
@@ -93,7 +118,8 @@ class Pipeline:
         message breaks something, that attempt is rolled back whole and the batch runs
         again with a savepoint per message: the poison message is rolled back alone and
         kept as a review item, so it can never block the inbox behind it."""
-        parsed = [(raw, key, parse(raw), hashlib.sha256(raw).hexdigest()) for raw, key in items]
+        parsed = [(raw, key, self.parse(raw), hashlib.sha256(raw).hexdigest())
+                  for raw, key in items]  # fmt: skip
         try:
             return self._run(parsed, mailbox, now, careful=False)
         except TransientError:
@@ -346,6 +372,16 @@ class Pipeline:
                     reschedule(conn, next(iter(about)), rules, now)
                 notes.append(f"{fact.amount} {fact.currency}: review ({d.review})")
                 review = True
+        if facts.deductions:
+            # Credit notes and deductions the payer took: not payments, but the admin
+            # should see what was set off against the transfer.
+            listed = ", ".join(f"{' '.join(d.ref_tokens) or '?'} -{d.amount} {d.currency}"
+                               for d in facts.deductions)  # fmt: skip
+            events.record(conn, now, "remittance_deductions", f"the advice deducts {listed}",
+                          inbound_id=inbound_id,
+                          detail={"deductions": [{"refs": list(d.ref_tokens), "amount": str(d.amount),
+                                                  "currency": d.currency} for d in facts.deductions]})  # fmt: skip
+            notes.append(f"deductions: {listed}")
         if not facts.payments:
             return self._review(conn, inbound_id, now, kind, "no payment could be read")
         return Outcome(inbound_id, kind.value, "; ".join(notes), review=review)

@@ -34,3 +34,15 @@ def compact_key(text: str) -> str:
     """Letters and digits only, zeros kept: "INV20260042" as banks squeeze
     "INV-2026-0042" into a reference field."""
     return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def creditor_reference(number: str) -> str | None:
+    """The ISO 11649 structured creditor reference arclerk prints for an invoice:
+    "RF" + check digits + the compact key ("INV-2026-0042" -> "RF73INV20260042"). None
+    when the number is too long for one (21 characters at most)."""
+    from stdnum.iso7064 import mod_97_10
+
+    body = compact_key(number)
+    if not body or len(body) > 21:
+        return None
+    return "RF" + mod_97_10.calc_check_digits(body + "RF") + body

@@ -13,7 +13,8 @@ CODES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK", "
 _CUR = r"(?P<{n}>EUR|USD|GBP|CHF|JPY|SEK|NOK|DKK|PLN|CZK|HUF|CAD|AUD|NZD|€|\$|£|¥)"
 _NUM = r"(?P<{n}>[+-]?\d{{1,3}}(?:[.,'’\u00a0\u202f ]\d{{3}})+(?:[.,]\d{{1,2}})?|[+-]?\d+(?:[.,]\d{{1,2}})?)"
 AMOUNT = re.compile(
-    r"(?<![\w.,])(?:"
+    # not inside a reference: "INV-2026-0005 EUR" is an invoice and a currency
+    r"(?<![\w.,/-])(?:"
     + _CUR.format(n="c1") + r"\s?" + _NUM.format(n="n1")
     + r"|"
     + _NUM.format(n="n2") + r"\s?" + _CUR.format(n="c2")
@@ -49,9 +50,26 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+_DECIMAL_AFTER = re.compile(
+    r"\s?([+-]?\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})*[.,]\d{2}|[+-]?\d+[.,]\d{2})(?![\w])"
+)
+
+
 def find_amounts(text: str) -> list[Amount]:
     out = []
-    for m in AMOUNT.finditer(text):
+    pos = 0
+    while (m := AMOUNT.search(text, pos)) is not None:
+        pos = m.end()
+        if m.group("n2") and not re.search(r"[.,]\d{1,2}$", m.group("n2")):
+            # "Customer 10023 EUR 12.00": the code belongs to the amount after it
+            after = _DECIMAL_AFTER.match(text, m.end())
+            if after:
+                cur = m.group("c2").upper()
+                value = parse_number(after.group(1))
+                if value is not None:
+                    out.append(Amount(value, SYMBOLS.get(cur, cur), m.start("c2"), after.end()))
+                    pos = after.end()
+                    continue
         cur = (m.group("c1") or m.group("c2") or "").upper()
         num = m.group("n1") or m.group("n2") or ""
         value = parse_number(num)

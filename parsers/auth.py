@@ -43,26 +43,39 @@ def parse_all(values: list[str]) -> tuple[AuthResult, ...]:
     return tuple(r for r in (parse_header(v) for v in values) if r is not None)
 
 
-def is_authenticated(
-    results: tuple[AuthResult, ...], authserv_id: str | None, from_domain: str
-) -> bool:
-    """True when our own server says DMARC passed, or DKIM passed for the From domain
-    (or a parent of it), or SPF passed with no failing DKIM/DMARC."""
+def _aligned(domain: str, from_domain: str) -> bool:
+    return bool(domain) and (from_domain == domain or from_domain.endswith("." + domain))
+
+
+def methods(results: tuple[AuthResult, ...], authserv_id: str | None, from_domain: str,
+            dkim_domains: tuple[str, ...] = ()) -> frozenset[str]:  # fmt: skip
+    """The ways the sender is verified: "dmarc", "dkim" (a passing signature of the From
+    domain or a parent), "spf" (with no failing DKIM) — from our own server's
+    Authentication-Results, plus "dkim" when arclerk's own DKIM check passed."""
+    found: set[str] = set()
+    if any(_aligned(d, from_domain) for d in dkim_domains):
+        found.add("dkim")
     if not authserv_id:
-        return False
+        return frozenset(found)
     # Only the newest header stamped with our id counts: our MTA prepends its own, and a
     # sender may have planted an older-looking one with our id below it.
     ours = next((r for r in results if r.authserv_id == authserv_id.lower()), None)
     if ours is None:
-        return False
-    if ours.dmarc == "pass":
-        return True
+        return frozenset(found)
     if ours.dmarc in ("fail", "quarantine", "reject"):
-        return False
-    if (
-        ours.dkim == "pass"
-        and ours.dkim_domain
-        and (from_domain == ours.dkim_domain or from_domain.endswith("." + ours.dkim_domain))
-    ):
-        return True
-    return ours.spf == "pass" and ours.dkim in (None, "none", "pass")
+        return frozenset()  # the domain's owner says this mail is not theirs
+    if ours.dmarc == "pass":
+        found.add("dmarc")
+    if ours.dkim == "pass" and ours.dkim_domain and _aligned(ours.dkim_domain, from_domain):
+        found.add("dkim")
+    if ours.spf == "pass" and ours.dkim in (None, "none", "pass"):
+        found.add("spf")
+    return frozenset(found)
+
+
+def is_authenticated(results: tuple[AuthResult, ...], authserv_id: str | None,
+                     from_domain: str, dkim_domains: tuple[str, ...] = ()) -> bool:  # fmt: skip
+    """True when our own server says DMARC passed, or DKIM passed for the From domain
+    (or a parent of it), or SPF passed with no failing DKIM/DMARC; or arclerk's own DKIM
+    check passed for the From domain."""
+    return bool(methods(results, authserv_id, from_domain, dkim_domains))

@@ -14,15 +14,30 @@ from email.parser import BytesHeaderParser
 from parsers.model import BounceFact
 
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_ADDR = re.compile(r"<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+_ADDR = re.compile(r"<?((?:\"[^\"\s@]{1,64}\"|[A-Za-z0-9._%+'=-]+)@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+#: a Message-ID's left part looks like an address: a long run of digits, hex and dots
+_IDLIKE = re.compile(r"^[0-9a-f.\-]{16,}$|^\d{6,}\.", re.I)
 _MSGID = re.compile(r"^message-id:\s*(<[^>]+>)", re.I | re.M)
 _DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery (sub)?system", re.I)
 _SUBJECT = re.compile(
-    r"undeliver|delivery (status notification|failure|has failed)|returned mail|"
-    r"failure notice|mail delivery failed|could not be delivered|unzustellbar|"
-    r"non remis|non distribuable|delivery incomplete",
+    r"undeliver|delivery (status notification|failure|has failed|problem|notification)|"
+    r"returned mail|returned to sender|failure notice|mail (delivery )?failed|mail failure|"
+    r"could not be delivered|not delivered|non[- ]?delivery|nondeliverable|failed delivery|"
+    r"delivery error|unzustellbar|nicht zustellbar|non remis|non distribuable|"
+    r"delivery incomplete|message bounced|permanent error|delivery delayed|\bdelayed\b",
     re.I,
 )
+#: what a bounce's own text says, whatever the subject (checked near the top only)
+_BODY = re.compile(
+    r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|"
+    r"(?:permanent|fatal) (?:fatal )?errors?|following address(?:es)?(?:\(es\))? (?:failed|had)|"
+    r"unable to deliver|delivery to the following recipient|wasn't able to deliver|"
+    r"not able to deliver|undeliverable|recipient address rejected|user unknown|"
+    r"mailbox (?:is )?(?:full|unavailable)|does not exist|no such user|"
+    r"not yet been delivered",
+    re.I,
+)
+_DSN_FIELDS = re.compile(r"(?im)^(final-recipient|original-recipient)\s*:")
 
 
 def from_report(reports: list[Message], embedded: list[bytes]) -> BounceFact | None:
@@ -87,31 +102,59 @@ def original_id(embedded: list[bytes]) -> str | None:
 
 
 _ORIGINAL_STARTS = re.compile(
-    r"(?im)^(?:.*(?:original message|message headers follow|headers of the original|"
+    r"(?im)^(?:.*(?:original message(?! was received)|message headers follow|headers of the original|"
     r"copy of the message|below this line|returned message|original-envelope|"
     r"unsent message below|undelivered message)|\s*(?:received|return-path|x-[\w-]+|"
     r"dkim-signature|message-id|mime-version|content-type):\s)"
 )
 
 
+def looks_like_daemon(from_header: str) -> bool:
+    return bool(_DAEMON.search(from_header))
+
+
+def from_text(text: str, embedded: list[bytes]) -> BounceFact | None:
+    """A delivery-status report that arrived as plain text (its MIME structure lost on
+    the way): the same per-recipient fields, read from the body."""
+    if not _DSN_FIELDS.search(text[:50000]):
+        return None
+    fake = Message()
+    fake.set_payload(text[:50000])
+    return from_report([fake], embedded)
+
+
 def heuristic(from_header: str, subject: str, text: str, embedded: list[bytes],
-              own: tuple[str, ...] = ()) -> BounceFact | None:  # fmt: skip
+              own: tuple[str, ...] = (), failed: str = "",
+              null_sender: bool = False) -> BounceFact | None:  # fmt: skip
     """Non-standard bounces (qmail, Exim, some providers): a daemon sender, a failure
-    subject, and the failed addresses with SMTP replies in the body before the copy of
-    the original message."""
+    subject or wording, and the failed addresses (the X-Failed-Recipients header, else
+    those with SMTP replies in the body before the copy of the original message)."""
     subject = subject or ""
-    if not (_DAEMON.search(from_header) and _SUBJECT.search(subject)) and not (
-        _SUBJECT.search(subject) and re.search(r"\b5\d\d\b", text) and _DAEMON.search(text[:2000])
+    daemon = null_sender or bool(_DAEMON.search(from_header))
+    says = daemon and (bool(_SUBJECT.search(subject)) or bool(_BODY.search(text[:3000])))
+    if (
+        not failed
+        and not says
+        and not (
+            _SUBJECT.search(subject)
+            and re.search(r"\b5\d\d\b", text)
+            and _DAEMON.search(text[:2000])
+        )
     ):
         return None
     head = _ORIGINAL_STARTS.split(text[:20000], maxsplit=1)[0]
     skip = {a.lower() for a in own} | {m.group(1).lower() for m in _ADDR.finditer(from_header)}
-    recipients = []
-    for m in _ADDR.finditer(head):
+    recipients = [m.group(1).lower() for m in _ADDR.finditer(failed)]
+    ids = {
+        m.group(1).strip("<>").lower() for m in re.finditer(r"(?im)^\s*message-id:\s*(\S+)", head)
+    }
+    for m in () if recipients else _ADDR.finditer(head):
         addr = m.group(1).lower()
-        if _DAEMON.search(addr) or addr in skip or addr in recipients:
+        if (_DAEMON.search(addr) or addr in skip or addr in recipients or addr in ids
+                or _IDLIKE.search(addr.split("@")[0])):  # fmt: skip
             continue
         recipients.append(addr)
+    recipients = list(dict.fromkeys(recipients))
     if not recipients:
         return None
     st = _STATUS.search(head)

@@ -62,6 +62,7 @@ class ParsedMessage:
     text: str  # whole body as text
     new_text: str  # what the sender newly wrote: quotes and signature removed
     auth: tuple[AuthResult, ...] = ()
+    dkim_domains: tuple[str, ...] = ()  # domains whose DKIM signature arclerk verified itself
     auto_reply_signals: tuple[str, ...] = ()
     mailing_list: bool = False
     ooo_until: dt.date | None = None
@@ -71,6 +72,10 @@ class ParsedMessage:
     ref_tokens: tuple[str, ...] = ()  # invoice-reference candidates, subject first
     attachments: tuple[Attachment, ...] = ()
     problems: tuple[str, ...] = ()
+    #: attachments that should have said something but could not be read, with why
+    unreadable: tuple[str, ...] = ()
+    #: credit notes and deductions a remittance advice lists: not payments
+    deductions: tuple[PaymentFact, ...] = ()
 
     @cached_property
     def language(self) -> str:

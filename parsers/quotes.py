@@ -27,7 +27,9 @@ _CUT_MARKERS = [
     )
 ]
 _HEADER_BLOCK_NEXT = re.compile(
-    r"^\s*(sent|gesendet|envoyé|enviado|verzonden|inviato|date|datum|to|an|à|cc):", re.I
+    r"^\s*(sent|gesendet|envoyé|enviado|verzonden|inviato|date|datum|fecha|data|to|an|à|a|"
+    r"para|aan|cc|subject|betreff|objet|asunto|onderwerp|oggetto)\s?:",
+    re.I,
 )
 _SIG = re.compile(r"^(-- ?|—)$")
 _WROTE_SPLIT = re.compile(r"^\s*(on|am|le|el|op|il)\s.{3,200}$", re.I)
@@ -67,7 +69,9 @@ def _is_cut(lines: list[str], i: int) -> bool:
         if pat.match(line):
             if pat.pattern.startswith(r"^\s*(from|von"):
                 # Only a header block: the next non-empty lines carry Sent:/To: and so on.
-                nxt = [ln for ln in lines[i + 1 : i + 4] if ln.strip()]
-                return any(_HEADER_BLOCK_NEXT.match(n) for n in nxt)
+                # Two of the next three lines must be header fields: "Van: X" followed by
+                # a lone "Datum:" is a bank's field list, not a quoted message.
+                nxt = [ln for ln in lines[i + 1 : i + 5] if ln.strip()][:3]
+                return sum(1 for n in nxt if _HEADER_BLOCK_NEXT.match(n)) >= 2
             return True
     return False

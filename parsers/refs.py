@@ -9,11 +9,22 @@ from __future__ import annotations
 import re
 
 from stdnum import iban as _iban
+from stdnum import iso11649
 from stdnum.exceptions import ValidationError
 
 from parsers.amounts import AMOUNT
 
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b")
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|"
+    r"juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|"
+    r"octobre|novembre|décembre)[a-zé]*\.?"
+)
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?\b|"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+{_MONTH}(?:\s+\d{{4}})?\b",
+    re.I,
+)
 _TOKEN = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,6}[-_/ .#:]{0,2})?\d+(?:[-_/.]\d+)*(?![A-Za-z0-9])"
 )
@@ -27,10 +38,36 @@ def blank(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+#: an ISO 11649 creditor reference, compact or in groups of four ("RF73 INV2 0260 042")
+_RF = re.compile(r"(?<![A-Za-z0-9])RF\d{2}(?: ?[A-Za-z0-9]{1,4}){1,6}(?![A-Za-z0-9])", re.I)
+
+
+def creditor_refs(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, body) of each valid RF reference: its body is what the creditor put
+    in it (arclerk: the invoice's compact key). A match that fails the check digits is
+    shortened group by group (it may have run into the next word)."""
+    out = []
+    for m in _RF.finditer(text):
+        raw = m.group(0)
+        while raw:
+            compact = iso11649.compact(raw)
+            if len(compact) > 4 and iso11649.is_valid(compact):
+                out.append((m.start(), m.start() + len(raw), compact[4:]))
+                break
+            if " " not in raw.strip():
+                break
+            raw = raw.rsplit(" ", 1)[0]
+    return out
+
+
 def candidates(text: str) -> list[str]:
+    rfs = creditor_refs(text) if "rf" in text.lower() else []
+    for start, end, _ in rfs:
+        text = text[:start] + " " * (end - start) + text[end:]
     clean = blank(blank(text, AMOUNT), _DATE)
     seen: list[str] = []
-    found = [(m.start(), m.group(0)) for m in _SPACED.finditer(clean)]
+    found = [(s, body) for s, _, body in rfs]
+    found += [(m.start(), m.group(0)) for m in _SPACED.finditer(clean)]
     found += [(m.start(), m.group(0)) for m in _TOKEN.finditer(clean)]
     for _, raw in sorted(found, key=lambda f: f[0]):
         tok = raw.strip(" .#:")

@@ -250,17 +250,23 @@ def _mt940(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
 
 _HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("booking date", "date", "buchungstag", "buchungsdatum", "datum", "date d'opération",
-             "date operation", "date de comptabilisation", "transaction date", "posted"),
-    "value_date": ("value date", "valuta", "wertstellung", "date de valeur"),
-    "amount": ("amount", "betrag", "montant", "umsatz", "amount (eur)", "betrag (eur)"),
+             "date operation", "date de comptabilisation", "transaction date", "posted",
+             "fecha", "fecha operación", "fecha de operación", "data", "data operazione",
+             "data contabile", "boekdatum", "transactiedatum"),
+    "value_date": ("value date", "valuta", "wertstellung", "date de valeur", "fecha valor",
+                   "data valuta", "valutadatum", "rentedatum"),
+    "amount": ("amount", "betrag", "montant", "umsatz", "amount (eur)", "betrag (eur)",
+               "importe", "importo", "bedrag", "bedrag (eur)", "montant (eur)"),
     "credit": ("credit", "paid in", "money in", "haben", "gutschrift", "crédit", "credit amount",
-               "eingang"),
+               "eingang", "abono", "haber", "ingresos", "avere", "accrediti", "bij"),
     "debit": ("debit", "paid out", "money out", "soll", "lastschrift", "débit", "debit amount",
-              "ausgang"),
-    "currency": ("currency", "währung", "waehrung", "devise", "ccy"),
+              "ausgang", "cargo", "debe", "gastos", "dare", "addebiti", "af"),
+    "currency": ("currency", "währung", "waehrung", "devise", "ccy", "moneda", "divisa",
+                 "valuta", "munt", "munteenheid"),
     "reference": ("reference", "verwendungszweck", "purpose", "remittance information",
                   "libellé", "libelle", "description", "memo", "details", "motif",
-                  "communication", "text"),
+                  "communication", "text", "concepto", "referencia", "causale",
+                  "descrizione", "omschrijving", "mededelingen", "betalingskenmerk"),
     "payer": ("payer", "counterparty", "counterparty name", "name", "auftraggeber",
               "zahlungspflichtiger", "auftraggeber/empfänger", "beguenstigter/zahlungspflichtiger",
               "begünstigter/zahlungspflichtiger", "émetteur", "tiers", "from", "debtor"),
@@ -320,8 +326,11 @@ def _csv(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
     col: dict[str, int] = {}
     for key, names in _HEADERS.items():
         for i, h in enumerate(header):
-            if h in names and key not in col:
+            if h in names and key not in col and i not in col.values():
                 col[key] = i
+    # a bank may split the remittance text over several columns ("Description",
+    # "Reference"): all of them are read for invoice references
+    ref_cols = [i for i, h in enumerate(header) if h in _HEADERS["reference"]]
     body = rows[header_at + 1 :]
     dates = [r[col["date"]] for r in body if "date" in col and len(r) > col["date"]]
     # 03/04/2026: day first unless some row proves otherwise (a "month" above 12)
@@ -365,9 +374,10 @@ def _csv(name: str, data: bytes) -> tuple[list[PaymentFact], list[str]]:
             continue
         day = _date(cell("date") or cell("value_date"), day_first)
         txn = cell("txn")
+        reference = " ".join(r[i].strip() for i in ref_cols if i < len(r) and r[i].strip())
         facts.append(PaymentFact(
-            amount=amount, currency=currency, ref_tokens=_refs(cell("reference")), date=day,
-            reference=cell("reference"), payer=cell("payer"),
+            amount=amount, currency=currency, ref_tokens=_refs(reference), date=day,
+            reference=reference, payer=cell("payer"),
             transaction_id=f"csv:{txn}" if txn else None, source=f"csv:{name}#row{n}",
             iban=iban_of(cell("iban")),
         ))  # fmt: skip

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.auth import is_authenticated
+from parsers.auth import methods
 from parsers.model import ParsedMessage
+from parsers.remittance import TableHints
 from rules.schema import Rules
 
 
@@ -69,51 +70,71 @@ def intents_of(text: str, rules: Rules) -> tuple[str, ...]:
     return tuple(i for i in INTENT_ORDER if i in pats and pats[i].search(norm))
 
 
-def sender_allowed(addr: str, allowed: tuple[str, ...]) -> bool:
-    if not allowed:
-        return True
+def _matches(addr: str, entry: str) -> bool:
     addr = addr.lower()
     domain = addr.rsplit("@", 1)[-1]
-    for entry in allowed:
-        e = entry.lower().lstrip("@")
-        if addr == e or domain == e or domain.endswith("." + e):
-            return True
-    return False
+    e = entry.lower().lstrip("@")
+    return addr == e or domain == e or domain.endswith("." + e)
 
 
-def _bank_evidence(kind: Kind, what: str, facts: ParsedMessage, auth: bool, rules: Rules,
-                   authserv_id: str | None) -> Verdict:  # fmt: skip
+def payment_sender_trusted(addr: str, verified: frozenset[str], rules: Rules) -> str | None:
+    """None when `addr` may evidence payments with the methods that `verified`, else why
+    not. An empty allow-list admits any verified sender."""
+    if not verified:
+        return "not authenticated"
+    entries = rules.trust.senders
+    if not entries:
+        return None
+    entry = next((e for e in entries if _matches(addr, e.sender)), None)
+    if entry is None:
+        return "sender not allowed by trust.payment_senders"
+    if entry.require != "any" and entry.require not in verified:
+        return (f"trust.payment_senders wants {entry.require} for {entry.sender}, "
+                f"verified only {', '.join(sorted(verified))}")  # fmt: skip
+    return None
+
+
+def hints_for(addr: str, rules: Rules) -> TableHints | None:
+    """The rules' remittance layout for this payer, if the admin wrote one."""
+    for t in rules.remittance.templates:
+        if any(_matches(addr, s) for s in t.senders):
+            return TableHints(t.ref_header, t.amount_header, t.decimal)
+    return None
+
+
+def _bank_evidence(kind: Kind, what: str, facts: ParsedMessage, verified: frozenset[str],
+                   rules: Rules, authserv_id: str | None) -> Verdict:  # fmt: skip
     """A bank's or processor's word that money arrived: trusted only when our own mail
-    server authenticated the sender and the rules allow it to evidence payments."""
-    trusted = auth and sender_allowed(facts.from_addr, rules.trust.payment_senders)
-    why = f"authenticated {what}" if trusted else (
-        f"{what} NOT trusted: "
-        + ("sender not allowed by trust.payment_senders" if auth
-           else f"no passing Authentication-Results from {authserv_id or '(none configured)'}")
-    )  # fmt: skip
-    return Verdict(kind, None, (), trusted, why)
+    server (or our DKIM check) authenticated the sender and the rules allow it to
+    evidence payments, authenticated the way they ask."""
+    why_not = payment_sender_trusted(facts.from_addr, verified, rules)
+    if why_not == "not authenticated":
+        why_not = f"no passing Authentication-Results from {authserv_id or '(none configured)'} and no verified DKIM signature"
+    why = f"authenticated {what}" if why_not is None else f"{what} NOT trusted: {why_not}"
+    return Verdict(kind, None, (), why_not is None, why)
 
 
 def classify(
     facts: ParsedMessage, sender: SenderInfo, rules: Rules, authserv_id: str | None
 ) -> Verdict:
-    auth = is_authenticated(facts.auth, authserv_id, facts.from_domain)
+    verified = methods(facts.auth, authserv_id, facts.from_domain, facts.dkim_domains)
+    auth = bool(verified)
     if facts.bounce is not None:
         return Verdict(Kind.BOUNCE, None, (), False, "delivery status report")
     body_payments = [p for p in facts.payments if p.source == "body"]
     statement_rows = [p for p in facts.payments if p.source.startswith(("camt:", "mt940:", "csv:"))]
     if statement_rows and not sender.is_customer:
         return _bank_evidence(
-            Kind.BANK_STATEMENT, "bank statement", facts, auth, rules, authserv_id
+            Kind.BANK_STATEMENT, "bank statement", facts, verified, rules, authserv_id
         )
     pdf_rows = [p for p in facts.payments if p.source.startswith("pdf:")]
-    if not sender.is_customer and facts.payment_words and body_payments:
-        return _bank_evidence(Kind.PAYMENT_CONFIRMATION, "payment notification", facts, auth,
-                              rules, authserv_id)  # fmt: skip
+    if not sender.is_customer and facts.payment_words and body_payments and not facts.mailing_list:
+        return _bank_evidence(Kind.PAYMENT_CONFIRMATION, "payment notification", facts,
+                              verified, rules, authserv_id)  # fmt: skip
     if pdf_rows:
         trusted = (rules.trust.remittance_advice == "authenticated" and auth
-                   and (sender.is_customer or sender_allowed(facts.from_addr,
-                                                             rules.trust.payment_senders)))  # fmt: skip
+                   and (sender.is_customer
+                        or payment_sender_trusted(facts.from_addr, verified, rules) is None))  # fmt: skip
         return Verdict(Kind.REMITTANCE_ADVICE, None, (), trusted,
                        "remittance advice" + ("" if trusted else " NOT trusted (unauthenticated)"))  # fmt: skip
     strong = [s for s in facts.auto_reply_signals if s.startswith(_STRONG_AUTO)]
@@ -123,6 +144,10 @@ def classify(
         return Verdict(Kind.UNKNOWN, None, (), False, "mailing-list or bulk mail")
     if sender.is_customer or sender.in_thread:
         found = intents_of(facts.new_text or facts.text, rules)
+        if not found and facts.unreadable:
+            # what the customer sent is in a file we cannot open: a human must look
+            return Verdict(Kind.UNKNOWN, None, (), False,
+                           f"attachment cannot be read: {'; '.join(facts.unreadable)}")  # fmt: skip
         intent = found[0] if found else "other"
         return Verdict(Kind.CUSTOMER_REPLY, intent, found, False,
                        f"reply from {'a customer' if sender.is_customer else 'a thread'}")  # fmt: skip

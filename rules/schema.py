@@ -127,9 +127,47 @@ class Dunning(_Strict):
         return self
 
 
+class PaymentSender(_Strict):
+    """A sender allowed to evidence payments, and how it must prove who it is."""
+
+    sender: str = Field(min_length=1)  # an address or a domain ("bank.example")
+    #: any: whatever our server or DKIM verified; dmarc / dkim / spf: that method passed
+    require: Literal["any", "dmarc", "dkim", "spf"] = "any"
+
+
 class Trust(_Strict):
-    payment_senders: tuple[str, ...] = ()
+    #: addresses or domains (plain strings: any authentication), or {sender, require}
+    payment_senders: tuple[str | PaymentSender, ...] = ()
     remittance_advice: Literal["authenticated", "review"] = "authenticated"
+
+    @property
+    def senders(self) -> tuple[PaymentSender, ...]:
+        return tuple(PaymentSender(sender=s) if isinstance(s, str) else s
+                     for s in self.payment_senders)  # fmt: skip
+
+
+class RemittanceTemplate(_Strict):
+    """An odd remittance layout of one payer: which header names its invoice column and
+    which its paid amount (regular expressions, case-insensitive), and its decimal mark."""
+
+    senders: tuple[str, ...] = Field(min_length=1)  # addresses or domains
+    ref_header: str | None = None
+    amount_header: str | None = None
+    decimal: Literal[",", "."] | None = None
+
+    @field_validator("ref_header", "amount_header")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression: {exc}") from None
+        return v
+
+
+class Remittance(_Strict):
+    templates: tuple[RemittanceTemplate, ...] = ()
 
 
 class Tolerance(_Strict):
@@ -224,3 +262,4 @@ class Rules(_Strict):
     classification: Classification
     review: Review = Review()
     receipts: Receipts = Receipts()
+    remittance: Remittance = Remittance()

@@ -10,6 +10,8 @@ Reports, in one run on this machine:
   4. RSS while processing many inbound messages (sampled every 1,000);
   5./6. reconciliation (tests/bench/reconcile.py, in its own process): P payments against
      N open invoices, and subset-sum time per payment.
+  7./8. parsing (tests/bench/parsing.py, in its own process): parse + classify over the
+     mixed inbound corpus, and remittance-PDF time per page next to pdftotext.
 Usage: python tests/bench/run.py [--invoices N] [--messages M] [--mails K] [--rss-messages R]
                                  [--payments P]
 """
@@ -364,6 +366,18 @@ def main() -> None:
           f"{sub['p99_ms']} ms per decision ({sub['rules']}); a payment nothing fits: "
           f"{sub['no_fit_ms']} ms", flush=True)  # fmt: skip
     results["reconciliation"] = rec
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("parsing.py"))],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    par = json.loads(out)
+    msg, pdf = par["messages"], par["pdfs"]
+    print(f"7. parse + classify, mixed corpus ({msg['distinct']} messages: tests/corpus/inbound "
+          f"without PDFs + shared sisimai) x{msg['messages'] // msg['distinct']}: "
+          f"{msg['per_s']:,} messages/s, slowest single message {msg['slowest_ms']} ms", flush=True)  # fmt: skip
+    print(f"8. remittance PDFs ({pdf['files']} text PDFs, {pdf['pages']} pages): arclerk "
+          f"{pdf['arclerk_ms_per_page']} ms/page in-process, {pdf['arclerk_sandboxed_ms_per_page']} "
+          f"ms/page through the sandbox; pdftotext -layout {pdf.get('pdftotext_ms_per_page')} "
+          f"ms/page; ratio {pdf.get('ratio')}", flush=True)  # fmt: skip
+    results["parsing"] = par
     print(json.dumps(results))
 
 

@@ -140,3 +140,24 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, needle: str) -
     with pytest.raises(ConfigError, match=needle) as err:
         config.load(str(f))
     assert str(f) in str(err.value)
+
+
+def test_trust_entries_and_remittance_templates_load(tmp_path: Path) -> None:
+    """Allow-list entries with a required method and payer templates are read; a bad
+    template pattern or method is refused with its file, line and key."""
+    f = tmp_path / "rules.yaml"
+    f.write_text(
+        "trust:\n  payment_senders:\n    - bank.example\n    - {sender: pay.example, require: dmarc}\n"
+        "remittance:\n  templates:\n    - senders: [bigcorp.example]\n      ref_header: '^vorgang$'\n"
+        "      decimal: ','\n"
+    )
+    r = load(f)
+    assert [(s.sender, s.require) for s in r.trust.senders] == [("bank.example", "any"),
+                                                               ("pay.example", "dmarc")]  # fmt: skip
+    assert r.remittance.templates[0].ref_header == "^vorgang$"
+    f.write_text("remittance:\n  templates:\n    - senders: [x.example]\n      ref_header: '(['\n")
+    with pytest.raises(RulesError, match=rf"{f}:4.*ref_header.*bad regular expression"):
+        load(f)
+    f.write_text("trust:\n  payment_senders:\n    - {sender: pay.example, require: psychic}\n")
+    with pytest.raises(RulesError, match=rf"{f}:3"):
+        load(f)
