@@ -1794,6 +1794,151 @@ def more_hostile() -> None:
         dict(unknown, warned="PDF"), "hostile")  # fmt: skip
 
 
+def second_wave() -> None:
+    """Cases written after the first 162 passed, in layouts the parsers had not met."""
+    cust = {k: v[1] for k, v in CUSTOMERS.items()}
+    notes = [
+        (
+            "n-en-credit-made",
+            "notify@hsbc.example",
+            "Credit to your account",
+            "Dear Customer,\n\nA credit has been made to your account ending 5555.\n\nDate: 30 Nov 2026\n"
+            "Amount credited: GBP 2,450.00\nNew balance: GBP 18,231.77\nPayment from: ACME LTD\n"
+            f"Payment reference: {inv(41)}\n",
+            [41],
+            "2450.00",
+            "GBP",
+        ),
+        (
+            "n-fr-operation-creditee",
+            "alertes@credit-agricole.example",
+            "Opération créditée sur votre compte",
+            "Bonjour,\nUne opération de 845,90 EUR a été créditée sur votre compte le 30/11/2026.\n"
+            f"Émetteur : DUPONT ET FILS\nMotif : FACTURE {inv(3)}\n",
+            [3],
+            "845.90",
+            "EUR",
+        ),
+        (
+            "n-de-kontostand",
+            "info@commerzbank.example",
+            "Neue Gutschrift",
+            "Gutschrift\nBetrag der Gutschrift: 1.190,00 EUR\nNeuer Kontostand: 5.000,00 EUR\n"
+            f"Name des Auftraggebers: Müller GmbH\nMitteilung an den Empfänger: RE {inv(26)}\n",
+            [26],
+            "1190.00",
+            "EUR",
+        ),
+    ]
+    for name, sender, subject, body, refs, amount, cur in notes:
+        add(f"{name}.eml", mail(sender, subject, body), payment_mail(
+            invoice_refs=[inv(n) for n in refs], payments=[pay([inv(n) for n in refs], amount, cur)],
+            authenticated=True), "notification")  # fmt: skip
+    html = (
+        "<table><tr><td>Buchungsdatum</td><td>30.11.2026</td></tr><tr><td>Betrag</td><td>+ 1.234,56 EUR</td></tr>"
+        "<tr><td>Auftraggeber</td><td>Müller Maschinen GmbH</td></tr><tr><td>Verwendungszweck</td>"
+        f"<td>Rechnung Nr. {inv(10)} vom 15.10.2026</td></tr><tr><td>Kontostand</td><td>9.999,99 EUR</td></tr>"
+        "</table><p>Eine Gutschrift ist eingegangen.</p>"
+    )
+    add("n-de-html-cells.eml", mail("info@commerzbank.example", "Neue Gutschrift", html=html),
+        payment_mail(invoice_refs=[inv(10)], payments=[pay([inv(10)], "1234.56", "EUR")]), "notification")  # fmt: skip
+    html = (
+        "<h1>$1,949.48 paid</h1><p>Payment succeeded</p><table><tr><td>Amount paid</td><td>$1,949.48</td></tr>"
+        "<tr><td>Date paid</td><td>Nov 30, 2026</td></tr><tr><td>Payment method</td><td>Visa •••• 4242</td></tr></table>"
+    )
+    add("n-stripe-html-cells.eml", mail("support@stripe.example", f"Payment succeeded for {inv(48)}", html=html),
+        payment_mail(invoice_refs=[inv(48)], payments=[pay([inv(48)], "1949.48", "USD")]), "notification")  # fmt: skip
+    replies = [
+        (
+            "r-en-promise-monday",
+            cust["ACME"],
+            f"RE: Reminder: invoice {inv(49)} overdue",
+            "Hi team,\n\nApologies - this will be paid on Monday.\n\nBest,\nSam\n\nFrom: Billing <billing@example.com>\n"
+            "Sent: 30 November 2026 09:00\nTo: ap@acme.example\nSubject: Reminder\n\nIf you dispute this invoice...",
+            "promise_to_pay",
+            "2026-12-07",
+        ),
+        (
+            "r-de-zahlung-veranlasst",
+            cust["MUEL"],
+            f"AW: Zahlungserinnerung {inv(18)}",
+            "Sehr geehrte Damen und Herren,\n\ndie Zahlung wurde am 27.11. veranlasst.\n\nMit freundlichen Grüßen\n\n"
+            "-----Ursprüngliche Nachricht-----\nVon: billing@example.com\nGesendet: Montag\nAn: buchhaltung@mueller.example\n"
+            "Betreff: Zahlungserinnerung\n\nFalls Sie widersprechen...",
+            "claims_paid",
+            None,
+        ),
+        (
+            "r-fr-ne-correspond-pas",
+            cust["DUPO"],
+            f"RE: Facture {inv(19)}",
+            "Bonjour,\nLa facture ne correspond pas à notre bon de commande, merci de nous envoyer un avoir.\nCordialement",
+            "dispute",
+            None,
+        ),
+        (
+            "r-en-send-again",
+            cust["ACME"],
+            f"Invoice {inv(57)}",
+            "Hi, could you send me the invoice again? I can't find it in our system. Thanks",
+            "copy_request",
+            None,
+        ),
+        (
+            "r-en-15th",
+            cust["NORT"],
+            f"Re: {inv(56)}",
+            "We expect to pay this on the 15th of December.",
+            "promise_to_pay",
+            "2026-12-15",
+        ),
+        (
+            "r-de-freigegeben",
+            cust["HELV"],
+            f"AW: {inv(23)}",
+            "Die Rechnung ist zur Zahlung freigegeben und wird im nächsten Zahllauf am 10.12.2026 beglichen.",
+            "promise_to_pay",
+            "2026-12-10",
+        ),
+        (
+            "r-en-on-its-way",
+            cust["NORT"],
+            f"Re: {inv(64)}",
+            "Payment is on its way, you should see it in two days.",
+            "claims_paid",
+            None,
+        ),
+    ]
+    for name, sender, subject, body, intent, promised in replies:
+        add(f"{name}.eml", mail(sender, subject, body, auth=None),
+            {"kind": "customer_reply", "intent": intent, "promised_date": promised, "payments": []}, "reply")  # fmt: skip
+    add("a-de-vom-bis.eml", mail(cust["MUEL"], "Automatische Antwort: Zahlungserinnerung",
+                                 "Ich bin vom 28.11. bis einschließlich 11.12.2026 nicht im Haus.",
+                                 headers={"Auto-Submitted": "auto-replied"}, auth=None),
+        {"kind": "auto_reply", "out_of_office_until": "2026-12-12"}, "auto_reply")  # fmt: skip
+    ns = [1, 9]
+    rows = [["15.10.2026", inv(n), eu(TOTAL[inv(n)]), "0,00", eu(TOTAL[inv(n)])] for n in ns]
+    add("p-sap-net-paid.pdf", pdf("<p>PAYMENT ADVICE — Currency: EUR</p>" + table(
+        ["Inv. Date", "Inv. No.", "Gross", "Discount", "Net Paid"], rows, ruled=False, num_from=2)),
+        {"kind": "remittance_advice", "payments": [pay([inv(n)], TOTAL[inv(n)], "EUR") for n in ns]}, "remittance")  # fmt: skip
+    add("p-two-line-header.pdf", pdf("<p>EUR</p><table><tr><th>Invoice<br>Number</th><th>Invoice<br>Date</th>"
+        "<th>Amount<br>Paid</th></tr>" + "".join(f"<tr><td>{inv(n)}</td><td>2026-10-15</td>"
+        f"<td style='text-align:right'>{TOTAL[inv(n)]}</td></tr>" for n in ns) + "</table>"),
+        {"kind": "remittance_advice", "payments": [pay([inv(n)], TOTAL[inv(n)], "EUR") for n in ns]}, "remittance")  # fmt: skip
+    ns = [2, 10]
+    rows = [
+        [inv(n), "15.10.2026", eu(TOTAL[inv(n)]) + " €", "0,00 €", eu(TOTAL[inv(n)]) + " €"]
+        for n in ns
+    ]
+    add("p-de-wrapped-header.pdf", pdf("<p>Zahlungsavis Nr. 4711</p>" + table(
+        ["Rechnungs-Nr.", "Rechnungsdatum", "Bruttobetrag", "Skonto", "Überweisungsbetrag"], rows, num_from=2)),
+        {"kind": "remittance_advice", "payments": [pay([inv(n)], TOTAL[inv(n)], "EUR") for n in ns]}, "remittance")  # fmt: skip
+    add("p-prose.pdf", pdf(f"<p>Dear supplier, today we transferred EUR 870.00 for invoice {inv(13)} and "
+                           f"EUR 1,021.21 for invoice {inv(21)}.</p>"),
+        {"kind": "remittance_advice", "payments": [pay([inv(13)], "870.00", "EUR"), pay([inv(21)], "1021.21", "EUR")]},
+        "remittance")  # fmt: skip
+
+
 def build() -> None:
     notifications()
     replies()
@@ -1803,6 +1948,7 @@ def build() -> None:
     auto_cases()
     hostile_cases()
     more_hostile()
+    second_wave()
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.iterdir():
         old.unlink()
