@@ -485,10 +485,7 @@ class Pipeline:
                    customer_id: str, now: dt.datetime) -> str:  # fmt: skip
         """A statement of account on request: every open invoice of the customer, in one
         mail answering theirs; no ladder step advances."""
-        rows = list(conn.execute(select(invoices).where(
-            invoices.c.customer_id == customer_id, invoices.c.open_minor > 0,
-            invoices.c.status.in_([s.value for s in OPEN_STATUSES]))
-            .order_by(invoices.c.due_date, invoices.c.number)).mappings())  # fmt: skip
+        rows = inv_store.open_for_customer(conn, customer_id)
         if not rows:
             reviews.open_item(conn, now, f"customer {customer_id} asks for a statement; nothing "
                               "is open — answer by hand", inbound_id=inbound_id)  # fmt: skip

@@ -17,7 +17,9 @@ from sqlalchemy import Connection, RowMapping, bindparam, exists, select, update
 
 from daemon import charges, faults
 from ledger import events, reviews
+from ledger import invoices as inv_store
 from ledger.models import InvoiceStatus
+from ledger.money import from_minor
 from ledger.schema import customers, invoices, review_items
 from ledger.store import Store
 from outbox import queue
@@ -267,17 +269,50 @@ def _act(conn: Connection, invoice_id: int, rules: Rules, now: dt.datetime, doma
     elif decision.action is Action.HANDOFF:
         handoff = rules.dunning.handoff
         assert handoff is not None
-        mid = queue.enqueue(conn, idem_key=f"handoff:{invoice_id}", kind="handoff",
-                            recipient=handoff.email, now=now, domain=domain,
-                            invoice_id=invoice_id,
-                            params={"reason": decision.reason})  # fmt: skip
-        queued += 1 if mid else 0
+        if handoff.email:
+            mid = queue.enqueue(conn, idem_key=f"handoff:{invoice_id}", kind="handoff",
+                                recipient=handoff.email, now=now, domain=domain,
+                                invoice_id=invoice_id,
+                                params={"reason": decision.reason})  # fmt: skip
+            queued += 1 if mid else 0
+        if handoff.webhook:
+            # The case as the agency's system takes it, fixed now: a retry sends the same.
+            queue.enqueue(conn, idem_key=f"handoff-webhook:{invoice_id}", kind="webhook",
+                          recipient=handoff.webhook, now=now, domain=domain,
+                          invoice_id=invoice_id,
+                          params={"payload": handoff_case(conn, row, decision.reason, now)})  # fmt: skip
         conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(handed_off_at=now))
         events.record(conn, now, "handed_off", decision.reason, invoice_id=invoice_id,
-                      rule="dunning.handoff", detail={"agency": handoff.email})  # fmt: skip
+                      rule="dunning.handoff", detail={"agency": handoff.target})  # fmt: skip
     reschedule(conn, invoice_id, rules, now)
     bound.info("dunning_decision")
     return queued
+
+
+def handoff_case(
+    conn: Connection, row: RowMapping, reason: str, now: dt.datetime
+) -> dict[str, Any]:
+    """The collection case a webhook receives: the debtor, the invoice, every open
+    invoice of the debtor (fee invoices included) and why the case is handed over now."""
+    cust = (
+        conn.execute(select(customers).where(customers.c.id == row["customer_id"])).mappings().one()
+    )
+
+    def money(r: RowMapping, column: str) -> str:
+        return str(from_minor(r[column], r["currency"]))
+
+    open_rows = inv_store.open_for_customer(conn, row["customer_id"])
+    return {
+        "event": "collection_handoff", "handed_off_at": now.isoformat(), "reason": reason,
+        "debtor": {"id": cust["id"], "name": cust["name"], "email": cust["email"],
+                   "address": cust["address"] or ""},
+        "invoice": {"number": row["number"], "currency": row["currency"],
+                    "total": money(row, "total_minor"), "open_amount": money(row, "open_minor"),
+                    "issue_date": row["issue_date"].isoformat(), "due_date": row["due_date"].isoformat()},
+        "open_invoices": [{"number": r["number"], "currency": r["currency"],
+                           "open_amount": money(r, "open_minor"), "due_date": r["due_date"].isoformat(),
+                           "fee_for": r["fee_for"] is not None} for r in open_rows],
+    }  # fmt: skip
 
 
 def _extras(row: RowMapping, step: Step) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, s
 
 from ledger import events
 from ledger.models import (
+    OPEN_STATUSES,
     Customer,
     Invoice,
     InvoiceStatus,
@@ -236,6 +237,14 @@ def resolve_refs(conn: Connection, tokens: Iterable[str]) -> list[str]:
             if hits and len(hits) == 1 and hits[0] not in found:
                 found.append(hits[0])
     return found
+
+
+def open_for_customer(conn: Connection, customer_id: str) -> list[RowMapping]:
+    """The customer's invoices with money still open (fee invoices included), by due date."""
+    return list(conn.execute(select(invoices).where(
+        invoices.c.customer_id == customer_id, invoices.c.open_minor > 0,
+        invoices.c.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(invoices.c.due_date, invoices.c.number)).mappings())  # fmt: skip
 
 
 def by_message_id(conn: Connection, message_ids: Iterable[str]) -> list[str]:

@@ -69,6 +69,41 @@ def _pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
+#: the invoice PDF's wording per language (money and dates are formatted per language too)
+PDF_LABELS: dict[str, dict[str, str]] = {
+    "en": {"invoice": "Invoice", "number": "Invoice number", "issued": "Issue date",
+           "due": "Due date", "customer_no": "Customer no.", "bill_to": "Bill to",
+           "description": "Description", "quantity": "Quantity", "unit_price": "Unit price",
+           "tax": "Tax", "amount": "Amount", "net_total": "Net total", "tax_on": "Tax {rate} on {net}",
+           "total_due": "Total due", "payment": "Payment", "terms": "Terms",
+           "please_pay": "Please pay {total} by {due} to:", "reference": "Payment reference",
+           "rf": "creditor reference (ISO 11649)", "vat_id": "VAT ID", "page": "page",
+           "of": "of", "statement": "Statement of account", "as_of": "as of",
+           "open": "Open", "total_open": "Total open", "days_overdue": "Days overdue",
+           "fee_for": "charges for"},
+    "de": {"invoice": "Rechnung", "number": "Rechnungsnummer", "issued": "Rechnungsdatum",
+           "due": "Fällig am", "customer_no": "Kundennummer", "bill_to": "Rechnungsempfänger",
+           "description": "Beschreibung", "quantity": "Menge", "unit_price": "Einzelpreis",
+           "tax": "USt.", "amount": "Betrag", "net_total": "Nettobetrag",
+           "tax_on": "USt. {rate} auf {net}", "total_due": "Gesamtbetrag", "payment": "Zahlung",
+           "terms": "Zahlungsbedingungen", "please_pay": "Bitte überweisen Sie {total} bis zum {due} an:",
+           "reference": "Verwendungszweck", "rf": "strukturierte Referenz (ISO 11649)",
+           "vat_id": "USt-IdNr.", "page": "Seite", "of": "von",
+           "statement": "Kontoauszug (offene Posten)", "as_of": "Stand", "open": "Offen",
+           "total_open": "Summe offen", "days_overdue": "Tage überfällig", "fee_for": "Gebühren zu"},
+    "fr": {"invoice": "Facture", "number": "Numéro de facture", "issued": "Date d'émission",
+           "due": "Date d'échéance", "customer_no": "N° client", "bill_to": "Facturé à",
+           "description": "Désignation", "quantity": "Quantité", "unit_price": "Prix unitaire",
+           "tax": "TVA", "amount": "Montant", "net_total": "Total HT",
+           "tax_on": "TVA {rate} sur {net}", "total_due": "Total TTC", "payment": "Paiement",
+           "terms": "Conditions", "please_pay": "Merci de régler {total} avant le {due} à :",
+           "reference": "Référence de paiement", "rf": "référence créancier (ISO 11649)",
+           "vat_id": "N° TVA", "page": "page", "of": "sur", "statement": "Relevé de compte",
+           "as_of": "au", "open": "Reste dû", "total_open": "Total dû",
+           "days_overdue": "Jours de retard", "fee_for": "frais pour"},
+}  # fmt: skip
+
+
 def _rf(number: str) -> str:
     ref = creditor_reference(number)
     return " ".join(ref[i : i + 4] for i in range(0, len(ref), 4)) if ref else ""
@@ -136,10 +171,35 @@ class Renderer:
     def invoice_pdf(self, inv: Invoice) -> bytes:
         import weasyprint  # heavy import; only the outbox worker needs it
 
-        logo = self.seller.logo
-        ctx = self.context(inv, totals=inv.totals,
-                           logo_uri=logo.resolve().as_uri() if logo and logo.exists() else None)  # fmt: skip
+        ctx = self.context(inv, totals=inv.totals, logo_uri=self._logo_uri())
+        ctx["L"] = PDF_LABELS[ctx["lang"]]
         markup = self.html_env.get_template("invoice_pdf.html").render(ctx)
+        pdf = weasyprint.HTML(string=markup, base_url=str(BUILTIN)).write_pdf()
+        assert isinstance(pdf, bytes)
+        return pdf
+
+    def _logo_uri(self) -> str | None:
+        logo = self.seller.logo
+        return logo.resolve().as_uri() if logo and logo.exists() else None
+
+    def statement_pdf(self, customer_inv: Invoice, items: list[dict[str, Any]],
+                      today: dt.date) -> bytes:  # fmt: skip
+        """A statement of account: the customer's open invoices (fee invoices included,
+        each with the invoice it charges for), their open amounts and days overdue, and
+        the total, in the customer's language. `items`: dicts with an `inv` (Invoice)."""
+        import weasyprint
+
+        ctx = self.context(customer_inv, logo_uri=self._logo_uri(), today=today)
+        ctx["L"] = PDF_LABELS[ctx["lang"]]
+        rows = sorted((it["inv"] for it in items), key=lambda i: (i.due_date, i.number))
+        ctx["rows"] = [{"inv": i, "overdue": max(0, (today - i.due_date).days)} for i in rows]
+        by_currency: dict[str, Decimal] = {}
+        for i in rows:
+            by_currency[i.currency] = by_currency.get(i.currency, Decimal(0)) + i.open_amount
+        ctx["totals_open"] = [
+            (c, _money(c, ctx["lang"])(v)) for c, v in sorted(by_currency.items())
+        ]
+        markup = self.html_env.get_template("statement_pdf.html").render(ctx)
         pdf = weasyprint.HTML(string=markup, base_url=str(BUILTIN)).write_pdf()
         assert isinstance(pdf, bytes)
         return pdf

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import socket
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from ledger import reviews
 from ledger.errors import PermanentError, ServerUnavailable, TransientError
 from ledger.models import Invoice
 from ledger.store import Store
-from outbox import queue
+from outbox import queue, webhook
 from outbox.compose import compose
 from outbox.render import Renderer
 from outbox.transports import Transport
@@ -151,6 +152,15 @@ class Mailer:
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
             if row.kind in ("invoice", "copy", "handoff") or row.params.get("attach_invoice"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))
+            if row.kind in ("statement", "handoff"):
+                # the statement of account: what the customer owes in all, fees included
+                if row.kind == "handoff":
+                    with self.store.read() as conn:
+                        open_rows = inv_store.open_for_customer(conn, inv.customer.id)
+                        ctx["items"] = [{"inv": inv_store.load(conn, r["id"])} for r in open_rows]
+                if ctx.get("items"):
+                    pdf = self.renderer.statement_pdf(inv, ctx["items"], now.date())
+                    attachments.append((f"statement-{inv.customer.id}-{now.date()}.pdf", pdf))
             if row.kind == "copy":
                 auto = "auto-replied"
             if row.kind == "reminder" and inv.thread_message_id:
@@ -197,9 +207,14 @@ class Mailer:
         bound = log.bind(outbox_id=row.id, message_id=row.message_id, kind=row.kind,
                          invoice_id=row.invoice_id, step=row.step)  # fmt: skip
         try:
-            msg = self._build(row, now, inv)
-            await self._throttle()
-            await self.transport.send(msg, self.sender, [row.recipient, *row.params.get("cc", [])])
+            if row.kind == "webhook":  # a POST, not a mail (outbox/webhook.py)
+                await asyncio.to_thread(webhook.post, row.recipient, row.params["payload"],
+                                        row.message_id)  # fmt: skip
+            else:
+                msg = self._build(row, now, inv)
+                await self._throttle()
+                await self.transport.send(msg, self.sender,
+                                          [row.recipient, *row.params.get("cc", [])])  # fmt: skip
         except ServerUnavailable:
             raise
         except TransientError as exc:
@@ -221,7 +236,10 @@ class Mailer:
             queue.mark_sent(conn, row, now)
         self.counters.sent += 1
         self.counters.by_kind[row.kind] = self.counters.by_kind.get(row.kind, 0) + 1
-        bound.info("mail_sent", recipient_domain=row.recipient.rsplit("@", 1)[-1])
+        if row.kind == "webhook":
+            bound.info("webhook_delivered", host=urllib.parse.urlsplit(row.recipient).hostname)
+        else:
+            bound.info("mail_sent", recipient_domain=row.recipient.rsplit("@", 1)[-1])
         return 1
 
     def _reclaim_from_dead_local_workers(self) -> None:

@@ -121,7 +121,9 @@ def next_step(state: DunningState, today: dt.date, rules: Rules) -> Decision:
         when = state.last_reminder_on + dt.timedelta(days=handoff.after_days)
         if not_before:
             when = max(when, not_before)
-        why = f"{handoff.after_days} days after the final step, unpaid: hand-off to {handoff.email}"
+        why = (
+            f"{handoff.after_days} days after the final step, unpaid: hand-off to {handoff.target}"
+        )
         if today >= when:
             return Decision(Action.HANDOFF, None, None, why, ends_promise)
         return Decision(Action.NONE, None, when, f"ladder finished; {why} on {when}", ends_promise)

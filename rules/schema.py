@@ -97,10 +97,34 @@ class Interest(_Strict):
 
 
 class Handoff(_Strict):
-    """After the final notice, the case goes to a collections agency by email."""
+    """After the final notice, the case goes to a collections agency: by email (with the
+    invoice and a statement of account attached), by webhook (a JSON POST), or both."""
 
     after_days: int = Field(default=14, ge=0, le=365)
-    email: str = Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    #: https://… (http:// only to a loopback host)
+    webhook: str | None = None
+
+    @field_validator("webhook")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not re.match(r"^https://[^\s/]+", v) and not re.match(
+            r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", v
+        ):
+            raise ValueError("must be an https:// URL (http:// only to a loopback host)")
+        return v
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Handoff:
+        if not self.email and not self.webhook:
+            raise ValueError("handoff needs an email, a webhook, or both")
+        return self
+
+    @property
+    def target(self) -> str:
+        return ", ".join(t for t in (self.email, self.webhook) if t)
 
 
 class Dunning(_Strict):

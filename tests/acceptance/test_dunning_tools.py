@@ -124,11 +124,22 @@ dunning:
 """
 
 
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
 def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_path: Path) -> None:
     """A German B2B customer: the second reminder charges a 5.00 fee, the final notice
     statutory interest (§ 288 Abs. 2 BGB: 2.00 + 9 = 11% on 1,190.00 for 30 days = 10.76)
     and the EUR 40 flat fee, each on a separate fee invoice; the issued invoice is never
-    edited; a week after the final notice the case goes to the agency, with the PDF."""
+    edited; a week after the final notice the case goes to the agency, with the invoice
+    and a statement of account (in the customer's language) listing all three."""
     w = make_workspace(tmp_path)
     w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
     (tmp_path / "rules.yaml").write_text(CHARGES_RULES)
@@ -162,7 +173,13 @@ def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_pa
     handoff = [m for m in w.sent() if m["To"] == "collections@agency.example"]
     assert len(handoff) == 1
     assert handoff[0]["Subject"] == f"Collection case: invoice {INV} (C1 Ltd)"
-    assert [p.get_filename() for p in handoff[0].iter_attachments()] == [f"{INV}.pdf"]
+    files = {p.get_filename(): p.get_content() for p in handoff[0].iter_attachments()}
+    assert sorted(files) == [f"{INV}.pdf", "statement-C1-2027-01-07.pdf"]
+    statement = _pdf_text(files["statement-C1-2027-01-07.pdf"])
+    # the statement of account lists the invoice and both fee invoices, in German
+    assert "Kontoauszug" in statement
+    assert all(n in statement for n in (INV, f"{INV}-F1", f"{INV}-F2"))
+    assert "1.245,76 €" in statement or "1.245,76 EUR" in statement
     assert "hand-off" in handoff[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     w.cli("run", "--once", "--now", "2027-02-07T09:00:00+00:00")
     assert len([m for m in w.sent() if m["To"] == "collections@agency.example"]) == 1

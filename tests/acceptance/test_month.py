@@ -14,7 +14,7 @@ from tests.helpers import Workspace, bank_notification, invoice, make_workspace,
 
 pytestmark = pytest.mark.acceptance
 
-CUSTOMERS = {k: (f"C{k}", f"ap@{k.lower()}-corp.example") for k in "ABCDEFGHIJ"}
+CUSTOMERS = {k: (f"C{k}", f"ap@{k.lower()}-corp.example") for k in "ABCDEFGHIJKL"}
 AMOUNT = "1000.00"  # +19% tax = 1190.00
 
 
@@ -64,6 +64,31 @@ def out_of_office(original: EmailMessage, sender: str) -> str:
     )
 
 
+def remittance_mail() -> bytes:
+    """K's accounts payable mails a remittance-advice PDF (a German table with a PO
+    column), from its own authenticated domain."""
+    from tests.corpus.build import mail, pdf, table
+
+    advice = pdf("<h2>Zahlungsavis</h2><p>Zahler: CK Ltd · Währung: EUR</p>" + table(
+        ["Belegnr.", "Bestellnr.", "Zahlbetrag"],
+        [["INV-2026-0011", "PO-88123", "1.190,00"]], num_from=2))  # fmt: skip
+    return mail(CUSTOMERS["K"][1], "Zahlungsavis", "Anbei unser Zahlungsavis.",
+                attachments=[("zahlungsavis.pdf", "application/pdf", advice)],
+                date="Thu, 03 Dec 2026 07:00:00 +0000", msgid="<avis-k@k-corp.example>")  # fmt: skip
+
+
+def camt054_mail() -> bytes:
+    """The bank's camt.054 credit notification: L's transfer, and a debit that is not a
+    payment."""
+    from tests.corpus.build import camt054, mail
+
+    data = camt054([("CRDT", "1190.00", "EUR", "CL Ltd", "Invoice INV-2026-0012"),
+                    ("DBIT", "75.00", "EUR", "Office Rent Ltd", "Rent December")])  # fmt: skip
+    return mail("statements@bank.example", "camt.054 Gutschriftsanzeige", "Anbei die Buchungen.",
+                attachments=[("camt054.xml", "application/xml", data)],
+                date="Thu, 03 Dec 2026 06:00:00 +0000", msgid="<camt-1@bank.example>")  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def life(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = make_workspace(tmp_path_factory.mktemp("life"))
@@ -101,6 +126,9 @@ def life(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
                                          payer="CH LTD", authenticated=False))  # fmt: skip
             ws.deliver(bank_notification("500.00", "INV-2026-0009", msgid="<n-i@bank.example>",
                                          payer="CI LTD", txn="TXI"))  # fmt: skip
+        if day == dt.date(2026, 12, 3):
+            ws.deliver(remittance_mail())
+            ws.deliver(camt054_mail())
         if day == dt.date(2026, 12, 5):
             ws.deliver(reply(last_mail_to(CUSTOMERS["C"][1]), CUSTOMERS["C"][1],
                              "We dispute this invoice: the hours billed are wrong, we never "
@@ -127,7 +155,7 @@ def test_each_invoice_sent_once_with_pdf(life: Workspace) -> None:
     """Every invoice was mailed exactly once, as a PDF attachment, with the contract headers."""
     mails = [m for m in life.sent() if str(m["Subject"]).startswith("Invoice ")]
     assert sorted(m["X-Arclerk-Invoice"] for m in mails) == [
-        f"INV-2026-{i:04d}" for i in range(1, 11)
+        f"INV-2026-{i:04d}" for i in range(1, 13)
     ]
     for m in mails:
         assert m["Auto-Submitted"] == "auto-generated"
@@ -236,6 +264,22 @@ def test_partial_payment_leaves_the_rest_open(life: Workspace) -> None:
     assert inv["open_amount"] == "690.00"
     last = _mails_about(life, "INV-2026-0009")[-1]
     assert "690.00" in last.get_body(("plain",)).get_content()
+
+
+def test_remittance_pdf_and_camt054_pay_their_invoices(life: Workspace) -> None:
+    """K's remittance PDF and the bank's camt.054 each pay their invoice in full before
+    the first reminder; the camt debit and the PO numbers create nothing."""
+    inv = life.invoices()
+    for number in ("INV-2026-0011", "INV-2026-0012"):
+        assert inv[number]["status"] == "paid", number
+        assert inv[number]["open_amount"] == "0.00"
+        assert inv[number]["reminders"] == []
+    payments = life.json("payment", "list", "--json")
+    ours = [p for p in payments
+            if any(a["invoice"] in ("INV-2026-0011", "INV-2026-0012") for a in p["allocations"])]  # fmt: skip
+    assert sorted((p["source"], p["amount"]) for p in ours) == [
+        ("<avis-k@k-corp.example>", "1190.00"), ("<camt-1@bank.example>", "1190.00")]  # fmt: skip
+    assert not any(p["amount"] == "75.00" for p in payments)
 
 
 def test_never_two_mails_about_one_invoice_on_one_day(life: Workspace) -> None:

@@ -62,3 +62,49 @@ def test_language_specific_wording_money_and_dates() -> None:
     html = r.html("reminder_first", es)
     assert html is not None
     assert "friendly reminder" in html
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", ["Invoice", "Total due", "1,190.00", "Payment reference", "RF48 INV2 0260 007"]),
+     ("de", ["Rechnung", "Gesamtbetrag", "1.190,00", "Verwendungszweck", "01.12.2026", "RF48 INV2 0260 007"]),
+     ("fr", ["Facture", "Total TTC", "1 190,00", "Référence de paiement", "01/12/2026", "RF48 INV2 0260 007"])],
+)  # fmt: skip
+def test_invoice_pdf_in_the_customers_language(lang: str, words: list[str]) -> None:
+    """The invoice PDF speaks the customer's language, formats money and dates the local
+    way, and prints the ISO 11649 creditor reference that resolves to the invoice."""
+    from ledger.refs import creditor_reference
+    from parsers.refs import candidates
+
+    assert creditor_reference("INV-2026-0007") == "RF48INV20260007"
+    text = " ".join(_pdf_text(Renderer(SELLER).invoice_pdf(inv(lang))).split())
+    for w in words:
+        assert " ".join(w.split()) in text.replace("\u202f", " ").replace("\xa0", " "), w
+    assert "INV20260007" in candidates(text)
+
+
+def test_statement_pdf_lists_open_invoices_with_the_total() -> None:
+    """A statement of account lists each open invoice with its open amount and days
+    overdue, and the total open."""
+    r = Renderer(SELLER)
+    other = Invoice(
+        id=2, number="INV-2026-0009", customer=inv("en").customer, currency="EUR",
+        issue_date=dt.date(2026, 11, 5), due_date=dt.date(2026, 12, 5), lines=(),
+        status=InvoiceStatus.SENT, total=Decimal("310.00"), open_amount=Decimal("310.00"),
+    )  # fmt: skip
+    text = _pdf_text(r.statement_pdf(inv("en"), [{"inv": inv("en")}, {"inv": other}],
+                                     dt.date(2026, 12, 15)))  # fmt: skip
+    assert "Statement of account" in text
+    assert "INV-2026-0007" in text
+    assert "INV-2026-0009" in text
+    assert "1,000.00" in text  # 690.00 + 310.00 open
