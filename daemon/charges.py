@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from ledger import invoices as inv_store
+from ledger import reviews
 from ledger.models import InvoiceStatus, Line
 from ledger.money import from_minor
 from ledger.schema import invoices
@@ -43,6 +44,12 @@ def charge(conn: Connection, row: Any, step: Step, rules: Rules, today: dt.date,
         rates = tuple((r.from_, r.rate) for r in cfg.rates) or None
         principal = from_minor(row["open_minor"], cur)
         calc = late_interest(principal, cur, row["due_date"], today, cfg.preset, rates)
+        if calc.missing:
+            halves = ", ".join(h.isoformat() for h in calc.missing)
+            reviews.open_item(conn, now, f"{row['number']}: no late-payment interest charged for "
+                              f"the half-year(s) from {halves}: the rate table has no reference "
+                              f"rate for them; add it to dunning.interest.rates",
+                              invoice_id=row["id"])  # fmt: skip
         if calc.interest > 0:
             first, last = calc.periods[0], calc.periods[-1]
             rates_txt = ", ".join(f"{p.rate}% for {p.days} days" for p in calc.periods)

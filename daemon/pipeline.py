@@ -210,7 +210,10 @@ class Pipeline:
                                                      {"addr": addr, "domain": company})]  # fmt: skip
                 self._senders[(addr, company)] = cached
             ids = list(cached)
-        thread = inv_store.by_message_id(conn, facts.in_reply_to)
+        ours = facts.in_reply_to
+        if facts.bounce is not None and facts.bounce.original_message_id:
+            ours = (*ours, facts.bounce.original_message_id)  # the mail that bounced
+        thread = inv_store.by_message_id(conn, ours)
         return ids, SenderInfo(is_customer=bool(ids), in_thread=bool(thread)), thread
 
     def _invoice_refs(self, conn: Connection, facts: ParsedMessage, thread: list[str]) -> list[str]:

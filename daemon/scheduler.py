@@ -323,6 +323,8 @@ def _extras(row: RowMapping, step: Step) -> dict[str, Any]:
         out["cc"] = cc
     if step.attach_invoice:
         out["attach_invoice"] = True
+    if step.attach_statement:
+        out["attach_statement"] = True
     return out
 
 

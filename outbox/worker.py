@@ -152,9 +152,9 @@ class Mailer:
             text, html = self.renderer.text(template, ctx), self.renderer.html(template, ctx)
             if row.kind in ("invoice", "copy", "handoff") or row.params.get("attach_invoice"):
                 attachments.append((f"{inv.number}.pdf", self.renderer.invoice_pdf(inv)))
-            if row.kind in ("statement", "handoff"):
+            if row.kind in ("statement", "handoff") or row.params.get("attach_statement"):
                 # the statement of account: what the customer owes in all, fees included
-                if row.kind == "handoff":
+                if row.kind != "statement":
                     with self.store.read() as conn:
                         open_rows = inv_store.open_for_customer(conn, inv.customer.id)
                         ctx["items"] = [{"inv": inv_store.load(conn, r["id"])} for r in open_rows]

@@ -274,8 +274,7 @@ def _doc_currency(text: str) -> str | None:
 
 @dataclass
 class _Row:
-    cells: dict[str, str]  # role -> text (first column of each role)
-    by_index: dict[int, str]
+    by_index: dict[int, str]  # column index -> the text under it
     line: Line
 
 
@@ -307,7 +306,7 @@ def _tables(lines: Sequence[Line], hints: TableHints | None) -> list[tuple[list[
         has_ref = bool(candidates(cells.get(REF, "")))
         has_amount = any(_amount(cells.get(r, ""), None)[0] is not None for r in AMOUNT_ROLES)
         if has_ref and has_amount:
-            rows.append(_Row(cells, by_index, line))
+            rows.append(_Row(by_index, line))
             misses = 0
         elif rows:
             misses += 1

@@ -115,6 +115,9 @@ class Interest:
     interest: Decimal  # rounded total
     compensation: Decimal
     compensation_note: str
+    #: half-years (their first day) the rate table has no rate for: no interest is
+    #: charged for them, rather than a stale rate (the caller says so to the admin)
+    missing: tuple[dt.date, ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -140,15 +143,22 @@ def late_interest(principal: Decimal, currency: str, due: dt.date, as_of: dt.dat
     p = PRESETS[preset]
     table = rates or p.rates
     periods: list[Period] = []
+    missing: list[dt.date] = []
+    latest = max(d for d, _ in table)
     day = due + dt.timedelta(days=1)
+    overdue = day <= as_of
     while day <= as_of:
         h = _half_year(day)
         next_h = dt.date(h.year, 7, 1) if h.month == 1 else dt.date(h.year + 1, 1, 1)
         end = min(as_of, next_h - dt.timedelta(days=1))
         days = (end - day).days + 1
-        rate = reference_rate(table, day) + p.margin
-        periods.append(Period(day, end, days, rate, principal * rate / 100 * days / 365))
+        if h > _half_year(latest):
+            missing.append(h)  # the table stops before this half-year
+        else:
+            rate = reference_rate(table, day) + p.margin
+            periods.append(Period(day, end, days, rate, principal * rate / 100 * days / 365))
         day = end + dt.timedelta(days=1)
     total = round_money(sum((x.interest for x in periods), D(0)), currency)
-    comp, note = p.fixed_compensation(principal, currency) if periods else (D(0), "")
-    return Interest(preset, p.law, principal, currency, tuple(periods), total, comp, note)
+    comp, note = p.fixed_compensation(principal, currency) if overdue else (D(0), "")
+    return Interest(preset, p.law, principal, currency, tuple(periods), total, comp, note,
+                    tuple(missing))  # fmt: skip

@@ -29,6 +29,9 @@ class Step(_Strict):
     #: account manager (import field `customer.account_manager`)
     cc: tuple[str, ...] = ()
     attach_invoice: bool = False  # the invoice PDF goes with this step's mail
+    #: a statement of account PDF (every open invoice of the customer, fee invoices
+    #: included) goes with this step's mail
+    attach_statement: bool = False
 
     @field_validator("cc")
     @classmethod

@@ -170,3 +170,14 @@ def reply(to_msg: EmailMessage, sender: str, body: str, *, msgid: str,
         "Content-Type: text/plain; charset=utf-8\n\n"
         f"{body}\n\nOn Tue, 1 Dec 2026, Example Services Ltd <billing@example.com> wrote:\n{quoted}\n"
     )
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF (pypdfium2), for tests that read what we render."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()

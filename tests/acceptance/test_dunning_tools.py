@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Workspace, bank_notification, invoice, make_workspace, reply
+from tests.helpers import Workspace, bank_notification, invoice, make_workspace, pdf_text, reply
 
 pytestmark = pytest.mark.acceptance
 INV = "INV-2026-0001"
@@ -124,16 +124,6 @@ dunning:
 """
 
 
-def _pdf_text(data: bytes) -> str:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
-
-
 def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_path: Path) -> None:
     """A German B2B customer: the second reminder charges a 5.00 fee, the final notice
     statutory interest (§ 288 Abs. 2 BGB: 2.00 + 9 = 11% on 1,190.00 for 30 days = 10.76)
@@ -175,7 +165,7 @@ def test_fees_and_interest_go_on_fee_invoices_then_the_case_is_handed_off(tmp_pa
     assert handoff[0]["Subject"] == f"Collection case: invoice {INV} (C1 Ltd)"
     files = {p.get_filename(): p.get_content() for p in handoff[0].iter_attachments()}
     assert sorted(files) == [f"{INV}.pdf", "statement-C1-2027-01-07.pdf"]
-    statement = _pdf_text(files["statement-C1-2027-01-07.pdf"])
+    statement = pdf_text(files["statement-C1-2027-01-07.pdf"])
     # the statement of account lists the invoice and both fee invoices, in German
     assert "Kontoauszug" in statement
     assert all(n in statement for n in (INV, f"{INV}-F1", f"{INV}-F2"))
@@ -237,13 +227,16 @@ def test_a_statement_of_account_on_request(ws: Workspace, tmp_path: Path) -> Non
 
 
 def test_a_step_copies_the_account_manager_and_attaches_the_invoice(tmp_path: Path) -> None:
+    """A step's CC goes to the account manager and a fixed address; its attachments are
+    the invoice PDF and a statement of account."""
     w = make_workspace(tmp_path)
     w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
     (tmp_path / "rules.yaml").write_text(
         "dunning:\n  ladder:\n"
         "    - {name: first, days_after_due: 3, template: reminder_first}\n"
         "    - {name: second, days_after_due: 14, template: reminder_second, tone: firm,\n"
-        "       cc: [account_manager, legal@example.com], attach_invoice: true}\n")  # fmt: skip
+        "       cc: [account_manager, legal@example.com], attach_invoice: true,\n"
+        "       attach_statement: true}\n")  # fmt: skip
     inv = invoice(INV, "C1", "ap@c1.example", "100.00", "2026-11-01", "2026-12-01", status="sent")
     inv["customer"]["account_manager"] = "am@example.com"
     (tmp_path / "inv.json").write_text(json.dumps([inv]))
@@ -253,7 +246,8 @@ def test_a_step_copies_the_account_manager_and_attaches_the_invoice(tmp_path: Pa
     first, second = w.sent()
     assert (first["Cc"], list(first.iter_attachments())) == (None, [])
     assert second["Cc"] == "am@example.com, legal@example.com"
-    assert [p.get_filename() for p in second.iter_attachments()] == [f"{INV}.pdf"]
+    assert [p.get_filename() for p in second.iter_attachments()] == [
+        f"{INV}.pdf", "statement-C1-2026-12-15.pdf"]  # fmt: skip
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "dunning:\n  ladder:\n    - {name: a, days_after_due: 1, template: x, cc: [nobody]}\n"

@@ -10,8 +10,9 @@ Reports, in one run on this machine:
   4. RSS while processing many inbound messages (sampled every 1,000);
   5./6. reconciliation (tests/bench/reconcile.py, in its own process): P payments against
      N open invoices, and subset-sum time per payment.
-  7./8. parsing (tests/bench/parsing.py, in its own process): parse + classify over the
-     mixed inbound corpus, and remittance-PDF time per page next to pdftotext.
+  7./8./9. parsing (tests/bench/parsing.py, in its own process): parse + classify over the
+     mixed inbound corpus, remittance-PDF time per page next to pdftotext, and a
+     mutation fuzz run (exceptions, slowest input).
 Usage: python tests/bench/run.py [--invoices N] [--messages M] [--mails K] [--rss-messages R]
                                  [--payments P]
 """
@@ -377,6 +378,10 @@ def main() -> None:
           f"{pdf['arclerk_ms_per_page']} ms/page in-process, {pdf['arclerk_sandboxed_ms_per_page']} "
           f"ms/page through the sandbox; pdftotext -layout {pdf.get('pdftotext_ms_per_page')} "
           f"ms/page; ratio {pdf.get('ratio')}", flush=True)  # fmt: skip
+    fz = par["fuzz"]
+    print(f"9. mutation fuzz, {fz['inputs']:,} damaged messages and PDFs: {fz['exceptions']} "
+          f"exceptions, slowest input {fz['slowest_ms']} ms ({fz['slowest_kind']}); sandbox "
+          f"kills {fz['sandbox_kills']}, crashes {fz['sandbox_crashes']}", flush=True)  # fmt: skip
     results["parsing"] = par
     print(json.dumps(results))
 

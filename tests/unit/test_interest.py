@@ -63,3 +63,17 @@ def test_not_yet_late_and_unknown_periods() -> None:
     assert (r.periods, r.interest, r.compensation) == ((), D("0.00"), D(0))
     with pytest.raises(ValueError, match="no reference rate"):
         reference_rate(PRESETS["de_bgb_b2b"].rates, dt.date(2020, 1, 1))
+
+
+def test_half_years_beyond_the_rate_table_are_not_charged() -> None:
+    """Interest is never charged at a stale rate: a half-year the table has no rate for
+    is left out and named, the known half-year is charged (EUR 1,000, due 31 May 2025,
+    table to 1 Jan 2025 at 2.27 + 9 = 11.27%: the 30 days of June = 9.26), and the fixed
+    compensation still applies."""
+    table = ((dt.date(2025, 1, 1), D("2.27")),)
+    r = late_interest(D("1000.00"), "EUR", dt.date(2025, 5, 31), dt.date(2025, 8, 31),
+                      "de_bgb_b2b", table)  # fmt: skip
+    assert r.missing == (dt.date(2025, 7, 1),)
+    assert [(p.start, p.end) for p in r.periods] == [(dt.date(2025, 6, 1), dt.date(2025, 6, 30))]
+    assert r.interest == D("9.26")
+    assert r.compensation == D("40.00")

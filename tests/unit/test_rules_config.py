@@ -91,6 +91,9 @@ def test_example_rules_load_with_what_they_say() -> None:
     assert [s.name for s in r.dunning.ladder] == ["first", "second", "final"]  # default kept
     assert r.matching.discounts[0].percent == Decimal("2")
     assert r.receipts.paid_in_full
+    assert [(e.sender, e.require) for e in r.trust.senders] == [("bank.example", "dmarc"),
+                                                               ("stripe.example", "any")]  # fmt: skip
+    assert r.remittance.templates[0].senders == ("bigcorp.example",)
 
 
 def test_send_window_and_country_are_checked(tmp_path: Path) -> None:

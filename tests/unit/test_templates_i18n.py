@@ -12,6 +12,7 @@ import pytest
 from ledger.models import Customer, Invoice, InvoiceStatus, Line
 from outbox.render import Renderer, Seller
 from outbox.worker import SUBJECTS_BY_LANG
+from tests.helpers import pdf_text
 
 SELLER = Seller(name="Example Services Ltd", address="1 Road\nTown", iban="DE89370400440532013000",
                 bank_name="Example Bank", bic="COBADEFFXXX")  # fmt: skip
@@ -64,16 +65,6 @@ def test_language_specific_wording_money_and_dates() -> None:
     assert "friendly reminder" in html
 
 
-def _pdf_text(data: bytes) -> str:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
-
-
 @pytest.mark.parametrize(
     ("lang", "words"),
     [("en", ["Invoice", "Total due", "1,190.00", "Payment reference", "RF48 INV2 0260 007"]),
@@ -87,7 +78,7 @@ def test_invoice_pdf_in_the_customers_language(lang: str, words: list[str]) -> N
     from parsers.refs import candidates
 
     assert creditor_reference("INV-2026-0007") == "RF48INV20260007"
-    text = " ".join(_pdf_text(Renderer(SELLER).invoice_pdf(inv(lang))).split())
+    text = " ".join(pdf_text(Renderer(SELLER).invoice_pdf(inv(lang))).split())
     for w in words:
         assert " ".join(w.split()) in text.replace("\u202f", " ").replace("\xa0", " "), w
     assert "INV20260007" in candidates(text)
@@ -102,7 +93,7 @@ def test_statement_pdf_lists_open_invoices_with_the_total() -> None:
         issue_date=dt.date(2026, 11, 5), due_date=dt.date(2026, 12, 5), lines=(),
         status=InvoiceStatus.SENT, total=Decimal("310.00"), open_amount=Decimal("310.00"),
     )  # fmt: skip
-    text = _pdf_text(r.statement_pdf(inv("en"), [{"inv": inv("en")}, {"inv": other}],
+    text = pdf_text(r.statement_pdf(inv("en"), [{"inv": inv("en")}, {"inv": other}],
                                      dt.date(2026, 12, 15)))  # fmt: skip
     assert "Statement of account" in text
     assert "INV-2026-0007" in text
