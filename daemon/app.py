@@ -98,6 +98,7 @@ class App:
                              cfg.mail.admin or cfg.mail.address,
                              lease_seconds=cfg.daemon.outbox_lease_seconds,
                              rate_per_minute=smtp.rate_per_minute if smtp else 0,
+                             webhook_secret=cfg.mail.webhook_secret.get_secret_value(),
                              fault=faults.point)  # fmt: skip
         self.source: Source
         if cfg.mail.inbox.imap is not None:

@@ -103,6 +103,8 @@ class MailConfig(_Frozen):
     #: verify DKIM signatures ourselves (DNS lookups), for a border server that does not
     #: stamp Authentication-Results; a verified signature of the From domain authenticates
     dkim_verify: bool = False
+    #: signs hand-off webhooks (HMAC-SHA256); better from ARCLERK_MAIL__WEBHOOK_SECRET
+    webhook_secret: SecretStr = SecretStr("")
     inbox: InboxConfig = InboxConfig(maildir=Path("mail/inbox"))
     outbox: OutboxConfig = OutboxConfig(maildir=Path("mail/sent"))
 

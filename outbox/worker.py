@@ -84,9 +84,10 @@ class Counters:
 class Mailer:
     def __init__(self, store: Store, renderer: Renderer, transport: Transport, sender: str,
                  admin: str, *, worker_id: str | None = None, lease_seconds: float = 300.0,
-                 rate_per_minute: int = 0,
+                 rate_per_minute: int = 0, webhook_secret: str = "",
                  fault: Callable[[str], None] = lambda _name: None) -> None:  # fmt: skip
         self.store = store
+        self.webhook_secret = webhook_secret
         self.renderer = renderer
         self.transport = transport
         self.sender = sender
@@ -209,7 +210,7 @@ class Mailer:
         try:
             if row.kind == "webhook":  # a POST, not a mail (outbox/webhook.py)
                 await asyncio.to_thread(webhook.post, row.recipient, row.params["payload"],
-                                        row.message_id)  # fmt: skip
+                                        row.message_id, secret=self.webhook_secret)  # fmt: skip
             else:
                 msg = self._build(row, now, inv)
                 await self._throttle()

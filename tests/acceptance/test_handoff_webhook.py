@@ -1,10 +1,12 @@
 """Hand-off by webhook: a week after the final notice the case is POSTed as JSON to the
 agency's endpoint (a real HTTP server here); a 503 is retried, the delivery carries one
-Idempotency-Key throughout, it is recorded in the ledger, and the invoice leaves the
-ladder."""
+Idempotency-Key throughout and an HMAC signature, it is recorded in the ledger, and the
+invoice leaves the ladder."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -57,6 +59,7 @@ def test_case_is_posted_once_after_a_503(tmp_path: Path, agency: Agency) -> None
     the case once per delivery key; the hand-off is an event; nothing more is sent."""
     w: Workspace = make_workspace(tmp_path)
     w.config.write_text(w.config.read_text() + "rules: rules.yaml\n")
+    secret = {"ARCLERK_MAIL__WEBHOOK_SECRET": "agency-shared-secret"}
     (tmp_path / "rules.yaml").write_text(
         f"dunning:\n  handoff: {{after_days: 7, webhook: '{agency.url}'}}\n"
     )
@@ -64,14 +67,19 @@ def test_case_is_posted_once_after_a_503(tmp_path: Path, agency: Agency) -> None
         invoice(INV, "C1", "ap@c1.example", "1000.00", "2026-11-01", "2026-12-01", status="sent")]))  # fmt: skip
     w.cli("import", "inv.json")
     for day in ("2026-12-04", "2026-12-15", "2026-12-31", "2027-01-07"):
-        w.cli("run", "--once", "--now", f"{day}T09:00:00+00:00")
+        w.cli("run", "--once", "--now", f"{day}T09:00:00+00:00", env=secret)
     assert len(agency.received) == 1  # the 503
-    w.cli("run", "--once", "--now", "2027-01-07T10:00:00+00:00")
-    w.cli("run", "--once", "--now", "2027-01-08T09:00:00+00:00")
+    w.cli("run", "--once", "--now", "2027-01-07T10:00:00+00:00", env=secret)
+    w.cli("run", "--once", "--now", "2027-01-08T09:00:00+00:00", env=secret)
     assert len(agency.received) == 2
     (h1, b1), (h2, b2) = agency.received
     assert h1["Idempotency-Key"] == h2["Idempotency-Key"]
     assert b1 == b2
+    # signed with the shared secret over the exact body
+    t, mac = dict(p.split("=", 1) for p in h2["X-Arclerk-Signature"].split(",")).values()
+    body = json.dumps(b2, sort_keys=True).encode()
+    assert hmac.compare_digest(mac, hmac.new(b"agency-shared-secret", f"{t}.".encode() + body,
+                                             hashlib.sha256).hexdigest())  # fmt: skip
     assert b1["event"] == "collection_handoff"
     assert b1["invoice"]["number"] == INV
     assert b1["invoice"]["open_amount"] == "1190.00"
