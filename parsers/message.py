@@ -139,7 +139,7 @@ def parse(raw: bytes, pdf: PdfOptions | None = None,
             facts.extend(advice.payments)
             deductions.extend(advice.deductions)
             problems.extend(advice.problems)
-            if not advice.payments and not advice.deductions:
+            if not advice.payments and not advice.deductions and not advice.own:
                 unreadable.extend(advice.problems)
         elif att.data and statements.kind_of(att.filename, att.data):
             entries, st_problems = statements.parse_file(att.filename, att.data)

@@ -13,6 +13,7 @@ broken PDFs give a `problem`, never an exception.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 MAX_PAGES = 50
@@ -43,6 +44,7 @@ class PdfContent:
     lines: tuple[Line, ...] = ()
     pages: int = 0
     problem: str | None = None
+    creator: str = ""  # the PDF's Creator field ("arclerk" for our own invoices)
     #: per page, the tables pdfplumber found (rows of cell texts); only when asked for
     grids: tuple[tuple[int, tuple[tuple[str, ...], ...]], ...] = field(default=())
 
@@ -59,8 +61,11 @@ def read(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
             return PdfContent(problem="PDF is encrypted (password protected)")
         return PdfContent(problem=f"PDF cannot be read: {msg}")
     lines: list[Line] = []
+    creator = ""
     try:
         n_pages = len(pdf)
+        with contextlib.suppress(Exception):  # a broken info dictionary is no reason to stop
+            creator = str(pdf.get_metadata_dict().get("Creator", ""))[:200]
         for index in range(min(n_pages, max_pages)):
             page = pdf[index]
             try:
@@ -77,8 +82,9 @@ def read(data: bytes, max_pages: int = MAX_PAGES) -> PdfContent:
     finally:
         pdf.close()
     if not lines:
-        return PdfContent(pages=n_pages, problem="PDF has no text layer (image-only scan?)")
-    return PdfContent(lines=tuple(lines), pages=n_pages)
+        return PdfContent(pages=n_pages, problem="PDF has no text layer (image-only scan?)",
+                          creator=creator)  # fmt: skip
+    return PdfContent(lines=tuple(lines), pages=n_pages, creator=creator)
 
 
 def _page_lines(textpage: object, page: int, page_height: float) -> list[Line]:

@@ -38,6 +38,8 @@ def blank(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+#: "19%", "2,5 %": a rate is never a reference
+_PERCENT = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,]\d{1,2})?\s?%")
 #: an ISO 11649 creditor reference, compact or in groups of four ("RF73 INV2 0260 042")
 _RF = re.compile(r"(?<![A-Za-z0-9])RF\d{2}(?: ?[A-Za-z0-9]{1,4}){1,6}(?![A-Za-z0-9])", re.I)
 
@@ -64,7 +66,7 @@ def candidates(text: str) -> list[str]:
     rfs = creditor_refs(text) if "rf" in text.lower() else []
     for start, end, _ in rfs:
         text = text[:start] + " " * (end - start) + text[end:]
-    clean = blank(blank(text, AMOUNT), _DATE)
+    clean = blank(blank(blank(text, AMOUNT), _DATE), _PERCENT)
     seen: list[str] = []
     found = [(s, body) for s, _, body in rfs]
     found += [(m.start(), m.group(0)) for m in _SPACED.finditer(clean)]

@@ -31,6 +31,7 @@ from parsers.pdftext import Line, PdfContent, Word
 from parsers.refs import candidates
 
 Known = Callable[[Sequence[str]], list[str]]
+OWN_CREATOR = "arclerk"  # the Creator of the PDFs outbox/ renders
 Reader = Callable[[bytes], PdfContent]
 RuledReader = Callable[[bytes, list[int]], PdfContent]
 
@@ -155,6 +156,7 @@ class Result:
     deductions: list[PaymentFact] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     method: str = ""  # table | ruled | lines
+    own: bool = False  # one of arclerk's own PDFs (Creator "arclerk")
 
 
 # -- cells and header --------------------------------------------------------------------
@@ -469,6 +471,8 @@ def read_lines(lines: Sequence[Line], name: str, known: Known | None = None) -> 
         refs = [r for r in refs if parse_number(r) != value]
         if known is not None:
             refs = known(refs)
+        else:  # a short bare number ("1", "19") is a position or a quantity, not an invoice
+            refs = [r for r in refs if not (r.isdigit() and len(r) < 4)]
         if refs:
             n += 1
             out.payments.append(PaymentFact(value, cur, tuple(refs), source=f"pdf:{name}#row{n}",
@@ -501,6 +505,11 @@ def read(name: str, data: bytes, *, reader: Reader = pdftext.read,
          hints: TableHints | None = None) -> Result:  # fmt: skip
     """Everything a remittance PDF says was paid. Never raises on bad input."""
     content = reader(data)
+    if content.creator.lower().startswith(OWN_CREATOR):
+        # our own invoice or statement, sent back or forwarded: it says what is owed, not
+        # what was paid
+        return Result(own=True, problems=[f"{name}: arclerk's own document (an invoice or "
+                                          "statement we sent), not a remittance advice"])  # fmt: skip
     if content.problem:
         return Result(problems=[f"{name}: {content.problem}"])
     result = read_tables(content.lines, name, known=known, hints=hints)
