@@ -28,14 +28,20 @@ PAYMENT_WORDS = re.compile(
     r"paiement reçu|virement reçu|avis de crédit|crédité|encaissement|"
     r"pago recibido|transferencia recibida|abono en cuenta|ingreso recibido|"
     r"betaling ontvangen|bijschrijving|ontvangen betaling|"
-    r"pagamento ricevuto|bonifico ricevuto|accredito",
+    r"pagamento ricevuto|bonifico ricevuto|accredito|"
+    r"payment confirmed|payment collected|(has been|was|were) collected|payment captured|"
+    r"charge succeeded|invoice paid|invoice (has been|was) paid|"
+    r"zahlung erhalten|geld erhalten|überweisung erhalten|"
+    r"reçu un (paiement|virement)|ha recibido un (pago|ingreso)|has recibido un pago|"
+    r"(je hebt|u heeft) een betaling ontvangen|(hai|ha) ricevuto un (pagamento|bonifico)",
 )
 #: every alternative above contains one of these: most mail is ruled out without the regex
 _PAYMENT_HINTS = ("payment", "receiv", "credit", "crédit", "money", "deposit", "incoming",
                   "funds", "zahlungseingang", "gutschrift", "eingegangen", "geldeingang",
                   "paiement", "virement", "encaissement", "pago", "transferencia", "abono",
                   "ingreso", "betaling", "bijschrijving", "pagamento", "bonifico",
-                  "accredito")  # fmt: skip
+                  "accredito", "collected", "captured", "charge", "invoice", "erhalten",
+                  "reçu", "recibido", "ontvangen", "ricevuto")  # fmt: skip
 
 
 def payment_wording(text: str) -> bool:
