@@ -3,9 +3,10 @@
 A hostile or broken PDF can make PDFium or pdfminer loop, balloon or crash; none of that
 may reach the daemon. One child (spawned, so it shares no threads or locks with us) serves
 every PDF in turn. It runs under RLIMIT_AS (address space: what it holds once the PDF
-libraries are loaded, plus `memory_mb`) and RLIMIT_CPU; the parent
-waits at most `timeout` seconds for each answer, then kills the child and starts a new
-one for the next PDF. A PDF that cannot be read in time or memory comes back as a
+libraries are loaded, plus `memory_mb`) and RLIMIT_CPU (moved on before each PDF, so it
+limits each PDF, not the child's life); the parent waits at most `timeout` seconds for
+each answer, then kills the child and starts a new one for the next PDF. A child is
+also replaced after `MAX_PDFS_PER_CHILD` PDFs. A PDF that cannot be read in time or memory comes back as a
 `PdfContent` with the reason, which makes the message a review item.
 """
 
@@ -25,6 +26,8 @@ from parsers import pdftext
 from parsers.pdftext import PdfContent
 
 log = structlog.get_logger("arclerk.pdf")
+#: a child is replaced after this many PDFs, so that fragmentation never eats the budget
+MAX_PDFS_PER_CHILD = 200
 
 
 _TINY_PDF = (b"%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
@@ -53,13 +56,18 @@ def _serve(
     limit = _address_space() + memory_bytes
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     while True:
         try:
             op, data, pages = conn.recv()
         except (EOFError, OSError, MemoryError):
             return  # the parent is gone, or the file alone is beyond the budget
+        # RLIMIT_CPU counts the whole life of the process: the soft limit is moved to
+        # "what this child has used so far + one PDF's budget" before each PDF.
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = int(usage.ru_utime + usage.ru_stime) + 1
+        with contextlib.suppress(ValueError, OSError):
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            resource.setrlimit(resource.RLIMIT_CPU, (used + cpu_seconds, hard))
         try:
             result = pdftext.read(data) if op == "read" else pdftext.ruled_tables(data, pages)
         except MemoryError:
@@ -81,6 +89,7 @@ class PdfSandbox:
         self._lock = threading.Lock()
         self.killed = 0  #: children killed for running past the deadline
         self.crashed = 0  #: children that died on a PDF (memory limit, library crash)
+        self._served = 0  # PDFs the current child has read
 
     def read(self, data: bytes) -> PdfContent:
         return self._ask("read", data, [])
@@ -89,9 +98,12 @@ class PdfSandbox:
         return self._ask("ruled", data, pages)
 
     def _start(self) -> Connection:
-        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+        alive = self._conn is not None and self._proc is not None and self._proc.is_alive()
+        if alive and self._served < MAX_PDFS_PER_CHILD:
+            assert self._conn is not None
             return self._conn
-        self._stop()
+        self._stop()  # dead, or served enough: a fresh child with a fresh memory budget
+        self._served = 0
         parent, child = self._ctx.Pipe()
         cpu = max(5, int(self.timeout * 3))
         proc = self._ctx.Process(target=_serve, args=(child, self.memory_mb * 1024 * 1024, cpu),
@@ -105,6 +117,7 @@ class PdfSandbox:
         with self._lock:
             conn = self._start()
             try:
+                self._served += 1
                 conn.send((op, data, pages))
                 if conn.poll(self.timeout):
                     answer: Any = conn.recv()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from daemon.pdfsandbox import PdfSandbox
 
 ADVICE = Path(__file__).resolve().parents[1] / "corpus" / "inbound" / "p-en-ruled.pdf"
@@ -52,3 +54,23 @@ def test_memory_limit_is_a_reason_not_a_crash() -> None:
         assert box.read(data).problem is None
     finally:
         box.close()
+
+
+def test_child_is_replaced_after_its_share_of_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child serves at most MAX_PDFS_PER_CHILD PDFs, then a fresh one takes over (its
+    memory budget starts again); every PDF is still read."""
+    from daemon import pdfsandbox
+
+    monkeypatch.setattr(pdfsandbox, "MAX_PDFS_PER_CHILD", 2)
+    data = ADVICE.read_bytes()
+    box = PdfSandbox(timeout=30)
+    pids = []
+    try:
+        for _ in range(3):
+            assert box.read(data).problem is None
+            assert box._proc is not None
+            pids.append(box._proc.pid)
+    finally:
+        box.close()
+    assert pids[0] == pids[1] != pids[2]
+    assert (box.killed, box.crashed) == (0, 0)
