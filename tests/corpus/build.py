@@ -1018,7 +1018,7 @@ def remittances() -> list[tuple[str, bytes, dict[str, Any]]]:
             num_from=3,
         )
         + f"<p>Total paid: EUR {sum(float(TOTAL[inv(n)]) for n in ns):.2f}</p>"
-    )  # noqa: float only to print
+    )
     out.append(
         ("p-en-ruled", pdf(html), {"payments": [dict(p, date="2026-11-30") for p in rows_of(ns)]})
     )
@@ -1185,7 +1185,7 @@ def remittances() -> list[tuple[str, bytes, dict[str, Any]]]:
             pdf(html),
             {"payments": [pay([inv(n)], f"{float(TOTAL[inv(n)]) - 10:.2f}", "EUR") for n in ns]},
         )
-    )  # noqa: float only to print
+    )
     ns = [63, 71]
     html = "<h2>Zahlungsavis</h2><p>Zahlungsdatum: 30.11.2026</p>" + table(
         ["Ihre Rechnung", "Ihr Zeichen", "Datum", "Betrag"],
@@ -1204,7 +1204,7 @@ def remittances() -> list[tuple[str, bytes, dict[str, Any]]]:
         ["Invoice #", "Invoice Date", "Amount"],
         [[inv(n), "10/15/2026", "$" + f"{float(TOTAL[inv(n)]):,.2f}"] for n in ns],
         num_from=2,
-    )  # noqa: float only to print
+    )
     out.append(("p-us-dollar", pdf(html), {"payments": rows_of(ns)}))
     return out
 
