@@ -6,6 +6,7 @@ when the returned message is included, which of our messages bounced (its Messag
 
 from __future__ import annotations
 
+import json
 import re
 from email import policy
 from email.message import Message
@@ -107,6 +108,35 @@ _ORIGINAL_STARTS = re.compile(
     r"unsent message below|undelivered message)|\s*(?:received|return-path|x-[\w-]+|"
     r"dkim-signature|message-id|mime-version|content-type):\s)"
 )
+
+
+def from_ses_json(text: str) -> BounceFact | None:
+    """An Amazon SES bounce notification delivered by SNS e-mail: JSON (the SNS envelope
+    holds the SES notification as a string) with `notificationType: Bounce`."""
+    start = text.find("{")
+    if start < 0 or "Bounce" not in text[:20000]:
+        return None
+    try:
+        doc = json.loads(text[start : start + 200_000], strict=False)
+        if isinstance(doc, dict) and isinstance(doc.get("Message"), str):
+            doc = json.loads(doc["Message"], strict=False)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("notificationType") != "Bounce":
+        return None
+    info = doc.get("bounce") if isinstance(doc.get("bounce"), dict) else {}
+    rcpts = [r for r in info.get("bouncedRecipients", []) if isinstance(r, dict)]
+    recipients = [str(r.get("emailAddress", "")).lower() for r in rcpts if r.get("emailAddress")]
+    if not recipients:
+        return None
+    status = next((str(r["status"]) for r in rcpts if r.get("status")), None)
+    mail = doc.get("mail") if isinstance(doc.get("mail"), dict) else {}
+    original = None
+    for h in mail.get("headers", []) if isinstance(mail.get("headers"), list) else []:
+        if isinstance(h, dict) and str(h.get("name", "")).lower() == "message-id":
+            original = str(h.get("value", "")) or None
+    return BounceFact(tuple(dict.fromkeys(recipients)), info.get("bounceType") == "Permanent",
+                      status, original)  # fmt: skip
 
 
 def looks_like_daemon(from_header: str) -> bool:

@@ -118,6 +118,8 @@ def parse(raw: bytes, pdf: PdfOptions | None = None,
     if bounce_fact is None and (walked.embedded or "X-Failed-Recipients" in h
                                 or bounce.looks_like_daemon(h.get("From"))):  # fmt: skip
         bounce_fact = bounce.from_text(text, walked.embedded)
+    if bounce_fact is None and "notificationType" in text[:20000]:
+        bounce_fact = bounce.from_ses_json(text)
     if bounce_fact is None:
         bounce_fact = bounce.heuristic(
             h.get("From"), subject, text, walked.embedded, to_addrs,

@@ -107,3 +107,22 @@ def test_bank_field_list_is_not_a_quoted_header_block() -> None:
     text = "Bedrag: EUR 1,00\nVan: Oosterhout BV\nOmschrijving: factuur 1\nDatum: 30-11-2026\n"
     raw = HDR + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + text.encode()
     assert "Omschrijving" in parse(raw).new_text
+
+
+def test_amazon_ses_bounce_notification() -> None:
+    """An SES bounce delivered as SNS e-mail JSON names its recipient and permanence; an
+    SES delivery notification is no bounce."""
+    import json
+
+    ses = {"notificationType": "Bounce", "bounce": {"bounceType": "Permanent",
+           "bouncedRecipients": [{"emailAddress": "AP@Acme.example", "status": "5.1.1"}]},
+           "mail": {"headers": [{"name": "Message-ID", "value": "<out-1@example.com>"}]}}  # fmt: skip
+    body = json.dumps({"Type": "Notification", "Message": json.dumps(ses)})
+    raw = HDR + b"Content-Type: text/plain\r\n\r\n" + body.encode()
+    b = parse(raw).bounce
+    assert b is not None
+    assert (b.recipients, b.permanent, b.status, b.original_message_id) == (
+        ("ap@acme.example",), True, "5.1.1", "<out-1@example.com>")  # fmt: skip
+    ses["notificationType"] = "Delivery"
+    body = json.dumps({"Type": "Notification", "Message": json.dumps(ses)})
+    assert parse(HDR + b"Content-Type: text/plain\r\n\r\n" + body.encode()).bounce is None
