@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from email import policy
+from typing import Any
 from email.message import Message
 from email.parser import BytesHeaderParser
 
@@ -124,13 +125,13 @@ def from_ses_json(text: str) -> BounceFact | None:
         return None
     if not isinstance(doc, dict) or doc.get("notificationType") != "Bounce":
         return None
-    info = doc.get("bounce") if isinstance(doc.get("bounce"), dict) else {}
+    info: dict[str, Any] = doc["bounce"] if isinstance(doc.get("bounce"), dict) else {}
     rcpts = [r for r in info.get("bouncedRecipients", []) if isinstance(r, dict)]
     recipients = [str(r.get("emailAddress", "")).lower() for r in rcpts if r.get("emailAddress")]
     if not recipients:
         return None
     status = next((str(r["status"]) for r in rcpts if r.get("status")), None)
-    mail = doc.get("mail") if isinstance(doc.get("mail"), dict) else {}
+    mail: dict[str, Any] = doc["mail"] if isinstance(doc.get("mail"), dict) else {}
     original = None
     for h in mail.get("headers", []) if isinstance(mail.get("headers"), list) else []:
         if isinstance(h, dict) and str(h.get("name", "")).lower() == "message-id":
