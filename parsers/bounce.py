@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 from email import policy
-from typing import Any
 from email.message import Message
 from email.parser import BytesHeaderParser
+from typing import Any
 
 from parsers.model import BounceFact
 
