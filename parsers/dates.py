@@ -152,7 +152,22 @@ def find_dates(text: str, base: dt.date) -> list[tuple[int, dt.date]]:
             if when is not None:
                 taken.append((m.start(), m.end()))
                 found.append((m.start(), when))
+                other = _month_first(kind, m) if "/" in m.group(0) else None
+                if other is not None and other != when:
+                    # 12/05/2026 is 12 May in Europe and 5 December in the US: both are
+                    # candidates; a promise takes the first that is not in the past
+                    found.append((m.start(), other))
     return sorted(found)
+
+
+def _month_first(kind: str, m: re.Match[str]) -> dt.date | None:
+    if kind != "dmy":
+        return None
+    a, b = int(m.group("d")), int(m.group("m"))
+    if a > 12 or b > 12:
+        return None  # not ambiguous
+    y = int(m.group("y"))
+    return _safe(y + 2000 if y < 100 else y, a, b)
 
 
 def first_future_date(text: str, base: dt.date) -> dt.date | None:

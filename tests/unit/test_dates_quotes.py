@@ -68,3 +68,16 @@ def test_signature_removed() -> None:
 def test_outlook_original_message_marker() -> None:
     """'-----Original Message-----' cuts the quote."""
     assert strip_quotes("ok\n-----Original Message-----\nFrom: x") == "ok"
+
+
+def test_slash_dates_read_either_way_for_a_promise() -> None:
+    """12/05/2026 is 12 May in Europe and 5 December in the US: a promise written on
+    1 December 2026 takes the reading that is not in the past; dots are always day first."""
+    import datetime as dt
+
+    from parsers.dates import first_future_date
+
+    base = dt.date(2026, 12, 1)
+    assert first_future_date("We will pay on 12/05/2026.", base) == dt.date(2026, 12, 5)
+    assert first_future_date("Nous paierons le 05/12/2026.", base) == dt.date(2026, 12, 5)
+    assert first_future_date("Zahlung am 12.05.2027.", base) == dt.date(2027, 5, 12)
