@@ -1,5 +1,6 @@
-"""A simulated ten weeks of a dozen invoices, one `arclerk run --once --now` per day,
-customers and the bank answering the daemon's real messages through Maildir."""
+"""A simulated 75 days (1 Nov 2026 to 14 Jan 2027) of a dozen invoices, one `arclerk run
+--once --now` per day, customers and the bank answering the daemon's real messages
+through Maildir."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def life(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
         return [m for m in ws.sent() if m["To"] == addr][-1]
 
     day = dt.date(2026, 11, 1)
-    while day <= dt.date(2027, 1, 10):
+    while day <= dt.date(2027, 1, 14):
         if day == dt.date(2026, 11, 2):
             ws.deliver(dsn(first_mail_to(CUSTOMERS["E"][1]), CUSTOMERS["E"][1]))
             ws.deliver(out_of_office(first_mail_to(CUSTOMERS["F"][1]), CUSTOMERS["F"][1]))
