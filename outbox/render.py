@@ -169,11 +169,14 @@ class Renderer:
         return tpl.render(ctx)
 
     def invoice_pdf(self, inv: Invoice) -> bytes:
-        import weasyprint  # heavy import; only the outbox worker needs it
-
         ctx = self.context(inv, totals=inv.totals, logo_uri=self._logo_uri())
         ctx["L"] = PDF_LABELS[ctx["lang"]]
-        markup = self.html_env.get_template("invoice_pdf.html").render(ctx)
+        return self._pdf("invoice_pdf.html", ctx)
+
+    def _pdf(self, template: str, ctx: dict[str, Any]) -> bytes:
+        import weasyprint  # heavy import; only the outbox worker needs it
+
+        markup = self.html_env.get_template(template).render(ctx)
         pdf = weasyprint.HTML(string=markup, base_url=str(BUILTIN)).write_pdf()
         assert isinstance(pdf, bytes)
         return pdf
@@ -187,8 +190,6 @@ class Renderer:
         """A statement of account: the customer's open invoices (fee invoices included,
         each with the invoice it charges for), their open amounts and days overdue, and
         the total, in the customer's language. `items`: dicts with an `inv` (Invoice)."""
-        import weasyprint
-
         ctx = self.context(customer_inv, logo_uri=self._logo_uri(), today=today)
         ctx["L"] = PDF_LABELS[ctx["lang"]]
         rows = sorted((it["inv"] for it in items), key=lambda i: (i.due_date, i.number))
@@ -199,7 +200,4 @@ class Renderer:
         ctx["totals_open"] = [
             (c, _money(c, ctx["lang"])(v)) for c, v in sorted(by_currency.items())
         ]
-        markup = self.html_env.get_template("statement_pdf.html").render(ctx)
-        pdf = weasyprint.HTML(string=markup, base_url=str(BUILTIN)).write_pdf()
-        assert isinstance(pdf, bytes)
-        return pdf
+        return self._pdf("statement_pdf.html", ctx)

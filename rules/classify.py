@@ -77,11 +77,13 @@ def _matches(addr: str, entry: str) -> bool:
     return addr == e or domain == e or domain.endswith("." + e)
 
 
-def payment_sender_trusted(addr: str, verified: frozenset[str], rules: Rules) -> str | None:
+def payment_sender_trusted(addr: str, verified: frozenset[str], rules: Rules,
+                           authserv_id: str | None) -> str | None:  # fmt: skip
     """None when `addr` may evidence payments with the methods that `verified`, else why
     not. An empty allow-list admits any verified sender."""
     if not verified:
-        return "not authenticated"
+        return (f"no passing Authentication-Results from {authserv_id or '(none configured)'} "
+                "and no verified DKIM signature")  # fmt: skip
     entries = rules.trust.senders
     if not entries:
         return None
@@ -107,9 +109,7 @@ def _bank_evidence(kind: Kind, what: str, facts: ParsedMessage, verified: frozen
     """A bank's or processor's word that money arrived: trusted only when our own mail
     server (or our DKIM check) authenticated the sender and the rules allow it to
     evidence payments, authenticated the way they ask."""
-    why_not = payment_sender_trusted(facts.from_addr, verified, rules)
-    if why_not == "not authenticated":
-        why_not = f"no passing Authentication-Results from {authserv_id or '(none configured)'} and no verified DKIM signature"
+    why_not = payment_sender_trusted(facts.from_addr, verified, rules, authserv_id)
     why = f"authenticated {what}" if why_not is None else f"{what} NOT trusted: {why_not}"
     return Verdict(kind, None, (), why_not is None, why)
 
@@ -134,7 +134,7 @@ def classify(
     if pdf_rows:
         trusted = (rules.trust.remittance_advice == "authenticated" and auth
                    and (sender.is_customer
-                        or payment_sender_trusted(facts.from_addr, verified, rules) is None))  # fmt: skip
+                        or payment_sender_trusted(facts.from_addr, verified, rules, authserv_id) is None))  # fmt: skip
         return Verdict(Kind.REMITTANCE_ADVICE, None, (), trusted,
                        "remittance advice" + ("" if trusted else " NOT trusted (unauthenticated)"))  # fmt: skip
     strong = [s for s in facts.auto_reply_signals if s.startswith(_STRONG_AUTO)]
